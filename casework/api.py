@@ -75,8 +75,9 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 
 @api.exception_handler(AuthenticationError)
 def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "Authentication required: send a valid bearer token.",
-                  "not_authenticated")
+    return _error(
+        request, 401, "Authentication required: send a valid bearer token.", "not_authenticated"
+    )
 
 
 @api.exception_handler(Http404)
@@ -95,8 +96,9 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Exception)
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("Unhandled API error")
-    return _error(request, 500, "Something went wrong on our side; nothing was saved.",
-                  "server_error")
+    return _error(
+        request, 500, "Something went wrong on our side; nothing was saved.", "server_error"
+    )
 
 
 def _mount() -> None:

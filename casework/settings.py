@@ -48,7 +48,9 @@ SECRET_KEY = _secret_key()
 DEBUG = _flag("CASEWORK_DEBUG")
 ALLOWED_HOSTS = [
     host.strip()
-    for host in os.environ.get("CASEWORK_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    for host in os.environ.get("CASEWORK_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
+        ","
+    )
     if host.strip()
 ]
 
@@ -161,6 +163,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"

@@ -22,6 +22,13 @@ from casework.programs.models import Program
 from tests import factories
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any, request: Any) -> None:
+    """Argon2 is deliberately slow; tests that check hashing itself mark ``real_hashing``."""
+    if "real_hashing" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class World:
     org: Organization
@@ -43,19 +50,35 @@ def world(db: Any) -> World:
     other_org = factories.organization("other", "Other Agency")
     north = factories.team("North", org=org)
     south = factories.team("South", org=org)
-    casey = factories.staff("casey", org=org, team=north, languages=["en", "es"],
-                            credentials=["LCSW"], first_name="Casey", last_name="Case")
-    sam = factories.staff("sam", org=org, role="supervisor", team=north, supervisor=True,
-                          first_name="Sam", last_name="Super")
+    casey = factories.staff(
+        "casey",
+        org=org,
+        team=north,
+        languages=["en", "es"],
+        credentials=["LCSW"],
+        first_name="Casey",
+        last_name="Case",
+    )
+    sam = factories.staff(
+        "sam",
+        org=org,
+        role="supervisor",
+        team=north,
+        supervisor=True,
+        first_name="Sam",
+        last_name="Super",
+    )
     ian = factories.staff("ian", org=org, role="intake", first_name="Ian", last_name="Intake")
     chris = factories.staff("chris", org=org, team=south, first_name="Chris", last_name="South")
     other_team = factories.team("Elsewhere", org=other_org)
-    olive = factories.staff("olive", org=other_org, team=other_team, first_name="Olive",
-                            last_name="Outsider")
+    olive = factories.staff(
+        "olive", org=other_org, team=other_team, first_name="Olive", last_name="Outsider"
+    )
     program = factories.program("Care Coordination", org=org, teams=[north], min_age=18)
     other_program = factories.program("Other Coordination", org=other_org, teams=[other_team])
-    return World(org, other_org, north, south, casey, sam, ian, chris, olive, program,
-                 other_program)
+    return World(
+        org, other_org, north, south, casey, sam, ian, chris, olive, program, other_program
+    )
 
 
 class ApiClient:
@@ -81,8 +104,9 @@ class ApiClient:
     def patch(self, path: str, body: Any) -> Any:
         import json
 
-        return self.http.patch(path, json.dumps(body), content_type="application/json",
-                               **self._headers())
+        return self.http.patch(
+            path, json.dumps(body), content_type="application/json", **self._headers()
+        )
 
 
 @pytest.fixture
@@ -97,8 +121,10 @@ def pytest_runtest_makereport(item: Any, call: Any) -> Any:
     PostgreSQL and shared-data tests must all run there."""
     outcome = yield
     report = outcome.get_result()
-    if os.environ.get("CASEWORK_NO_SKIPS") == "1" and report.skipped and not hasattr(
-        report, "wasxfail"
+    if (
+        os.environ.get("CASEWORK_NO_SKIPS") == "1"
+        and report.skipped
+        and not hasattr(report, "wasxfail")
     ):
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr

@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -80,6 +81,8 @@ def user_create(
     else:
         user.set_unusable_password()
     user.save()
+    if role == Role.PROGRAM_ADMIN:
+        program_admin_grant_access(user=user, acting_user=acting_user)
     audit_record(
         actor=acting_user,
         action=Action.CREATE,
@@ -88,6 +91,37 @@ def user_create(
         changes={"username": username, "role": role},
     )
     return user
+
+
+PROGRAM_ADMINS_GROUP = "Program admins"
+# Program and case management model configuration happens in Django admin (DESIGN.md).
+PROGRAM_ADMIN_APPS = ("programs",)
+
+
+@transaction.atomic
+def program_admin_grant_access(*, user: User, acting_user: User | None = None) -> None:
+    """Let a program admin into Django admin to configure programs and models.
+
+    Sets ``is_staff`` and adds the user to the "Program admins" group, which holds every
+    permission of the programs app (kept in step on each call, so models added later are
+    covered). Admin shows each program admin only their own organization's records.
+    """
+    group, _ = Group.objects.get_or_create(name=PROGRAM_ADMINS_GROUP)
+    group.permissions.add(
+        *Permission.objects.filter(content_type__app_label__in=PROGRAM_ADMIN_APPS)
+    )
+    was_staff = user.is_staff
+    if not was_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.groups.add(group)
+    audit_record(
+        actor=acting_user,
+        action=Action.UPDATE,
+        obj=user,
+        organization_id=user.organization_id,
+        changes={"is_staff": [was_staff, True], "groups_added": [PROGRAM_ADMINS_GROUP]},
+    )
 
 
 @transaction.atomic

@@ -13,7 +13,8 @@ class AuditContext:
 
 
 _current: contextvars.ContextVar[AuditContext] = contextvars.ContextVar(
-    "casework_audit_context", default=AuditContext()
+    "casework_audit_context",
+    default=AuditContext(),  # noqa: B039 -- frozen dataclass, immutable
 )
 
 

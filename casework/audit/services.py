@@ -188,5 +188,3 @@ def audit_login_event(*, user: Any, action: Action, username: str = "", detail: 
         object_id=str(user.pk) if user is not None else "",
         detail={"username": username or getattr(user, "username", ""), **(detail or {})},
     )
-
-

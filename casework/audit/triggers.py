@@ -41,11 +41,15 @@ def _run(connection: Any, statements: list[str]) -> None:
 
 
 def install(connection: Any) -> None:
-    _run(connection, {"sqlite": SQLITE_INSTALL, "postgresql": POSTGRES_INSTALL}.get(
-        connection.vendor, []))
+    _run(
+        connection,
+        {"sqlite": SQLITE_INSTALL, "postgresql": POSTGRES_INSTALL}.get(connection.vendor, []),
+    )
 
 
 def remove(connection: Any) -> None:
     """Only for test teardown that must empty the database, and for deliberate maintenance."""
-    _run(connection, {"sqlite": SQLITE_REMOVE, "postgresql": POSTGRES_REMOVE}.get(
-        connection.vendor, []))
+    _run(
+        connection,
+        {"sqlite": SQLITE_REMOVE, "postgresql": POSTGRES_REMOVE}.get(connection.vendor, []),
+    )

@@ -5,9 +5,11 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
+from ninja.responses import Status as HttpStatus
 from pydantic import Field
 
 from casework.accounts.models import User
+from casework.accounts.selectors import staff_of_organization
 from casework.audit.services import audit_read, audit_read_many
 from casework.cases import services
 from casework.cases.codes import CLOSURE_REASONS
@@ -88,7 +90,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
         referral_reason=payload.referral_reason,
         priority=payload.priority,
     )
-    return 201, _fresh(request, case)
+    return HttpStatus(201, _fresh(request, case))
 
 
 @router.get("", response={200: CasePage, **ERROR_RESPONSES}, summary="List cases")
@@ -111,10 +113,49 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
         open_only=filters.open,
         unassigned=filters.unassigned,
     ).select_related("referred_by")
-    page = paginate(queryset, ordering=["-created_at", "-id"], cursor=filters.cursor,
-                    limit=filters.limit)
+    page = paginate(
+        queryset, ordering=["-created_at", "-id"], cursor=filters.cursor, limit=filters.limit
+    )
     audit_read_many(actor=request.user, object_type="cases.case", ids=[c.pk for c in page.items])
     return {"items": [case_out(case) for case in page.items], "next": page.next}
+
+
+@router.post(
+    "/reassign",
+    response={200: BulkReassignOut, **ERROR_RESPONSES},
+    summary="Reassign many cases (e.g. a whole caseload) at once, all or nothing",
+)
+def reassign_cases(request: HttpRequest, payload: BulkReassignIn) -> Any:
+    visible = cases_visible_to(request.user).select_related("client", "program", "program__model")
+    if payload.case_ids:
+        cases = list(visible.filter(pk__in=payload.case_ids))
+        if len(cases) != len(set(payload.case_ids)):
+            raise ValidationFailed(
+                "Some cases were not found.", errors=[field_error("case_ids", "not found")]
+            )
+    elif payload.from_case_manager_id:
+        cases = list(
+            visible.filter(case_manager_id=payload.from_case_manager_id)
+            .exclude(status__in=[Status.CLOSED, Status.ENTERED_IN_ERROR])
+            .order_by("priority", "created_at")
+        )
+    else:
+        raise ValidationFailed(
+            "Give case_ids or from_case_manager_id.", errors=[field_error("case_ids", "required")]
+        )
+    target = (
+        _staff(request, payload.to_case_manager_id, "to_case_manager_id")
+        if payload.to_case_manager_id
+        else None
+    )
+    result = services.cases_reassign_bulk(
+        acting_user=_user(request),
+        cases=cases,
+        reason=payload.reason,
+        to_case_manager=target,
+        override_capacity=payload.override_capacity,
+    )
+    return {"moved": [{"case_id": str(c.id), "case_manager": u.username} for c, u in result.moved]}
 
 
 @router.get("/closure-reasons", response=list[dict[str, str]], summary="Closure reason codes")
@@ -160,8 +201,11 @@ def transition_case(request: HttpRequest, case_id: UUID, payload: TransitionIn) 
     return _fresh(request, case)
 
 
-@router.post("/{case_id}/screening", response={200: CaseOut, **ERROR_RESPONSES},
-             summary="Record coded findings confirmed at screening")
+@router.post(
+    "/{case_id}/screening",
+    response={200: CaseOut, **ERROR_RESPONSES},
+    summary="Record coded findings confirmed at screening",
+)
 def record_screening(request: HttpRequest, case_id: UUID, payload: ScreeningIn) -> Any:
     case = _case_with_refs(request, case_id)
     case = services.case_record_screening(
@@ -196,8 +240,11 @@ def get_history(request: HttpRequest, case_id: UUID) -> Any:
     return out
 
 
-@router.get("/{case_id}/suggestions", response={200: list[SuggestionOut], **ERROR_RESPONSES},
-            summary="Case managers with room for this case, best first")
+@router.get(
+    "/{case_id}/suggestions",
+    response={200: list[SuggestionOut], **ERROR_RESPONSES},
+    summary="Case managers with room for this case, best first",
+)
 def get_suggestions(request: HttpRequest, case_id: UUID) -> Any:
     case = _case_with_refs(request, case_id)
     return [
@@ -213,14 +260,17 @@ def get_suggestions(request: HttpRequest, case_id: UUID) -> Any:
 
 
 def _staff(request: HttpRequest, user_id: UUID, field: str) -> User:
-    user = User.objects.filter(pk=user_id, organization_id=_user(request).organization_id).first()
+    user = staff_of_organization(_user(request)).filter(pk=user_id).first()
     if user is None:
         raise ValidationFailed("No such member of staff.", errors=[field_error(field, "not found")])
     return user
 
 
-@router.post("/{case_id}/assign", response={200: CaseOut, **ERROR_RESPONSES},
-             summary="Assign or reassign a case")
+@router.post(
+    "/{case_id}/assign",
+    response={200: CaseOut, **ERROR_RESPONSES},
+    summary="Assign or reassign a case",
+)
 def assign_case(request: HttpRequest, case_id: UUID, payload: AssignIn) -> Any:
     case = _case_with_refs(request, case_id)
     case_manager = _staff(request, payload.case_manager_id, "case_manager_id")
@@ -233,36 +283,3 @@ def assign_case(request: HttpRequest, case_id: UUID, payload: AssignIn) -> Any:
         expected_version=payload.version,
     )
     return _fresh(request, case)
-
-
-@router.post("/reassign", response={200: BulkReassignOut, **ERROR_RESPONSES},
-             summary="Reassign many cases (e.g. a whole caseload) at once, all or nothing")
-def reassign_cases(request: HttpRequest, payload: BulkReassignIn) -> Any:
-    visible = cases_visible_to(request.user).select_related("client", "program", "program__model")
-    if payload.case_ids:
-        cases = list(visible.filter(pk__in=payload.case_ids))
-        if len(cases) != len(set(payload.case_ids)):
-            raise ValidationFailed("Some cases were not found.",
-                                   errors=[field_error("case_ids", "not found")])
-    elif payload.from_case_manager_id:
-        cases = list(
-            visible.filter(case_manager_id=payload.from_case_manager_id)
-            .exclude(status__in=[Status.CLOSED, Status.ENTERED_IN_ERROR])
-            .order_by("priority", "created_at")
-        )
-    else:
-        raise ValidationFailed("Give case_ids or from_case_manager_id.",
-                               errors=[field_error("case_ids", "required")])
-    target = (
-        _staff(request, payload.to_case_manager_id, "to_case_manager_id")
-        if payload.to_case_manager_id
-        else None
-    )
-    result = services.cases_reassign_bulk(
-        acting_user=_user(request),
-        cases=cases,
-        reason=payload.reason,
-        to_case_manager=target,
-        override_capacity=payload.override_capacity,
-    )
-    return {"moved": [{"case_id": str(c.id), "case_manager": u.username} for c, u in result.moved]}

@@ -90,5 +90,5 @@ def guards_for(to_status: str) -> list[tuple[str, Guard]]:
 
 
 def allowed_moves(status: str) -> list[str]:
-    order = list(S)
-    return sorted(TRANSITIONS.get(status, set()), key=order.index)
+    order: list[str] = [str(s) for s in S]
+    return sorted(TRANSITIONS.get(status, set()), key=lambda s: order.index(str(s)))

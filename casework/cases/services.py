@@ -43,8 +43,13 @@ from casework.programs.models import Program
 CASE_WORKERS = {Role.CASE_MANAGER, Role.SUPERVISOR, Role.PROGRAM_ADMIN}
 REFERRERS = {Role.INTAKE, Role.CASE_MANAGER, Role.SUPERVISOR}
 ASSIGNERS = {Role.SUPERVISOR, Role.PROGRAM_ADMIN, Role.INTAKE}
-INTAKE_MOVES = {Status.SCREENING, Status.WAITLIST, Status.INTAKE, Status.CLOSED,
-                Status.ENTERED_IN_ERROR}
+INTAKE_MOVES = {
+    Status.SCREENING,
+    Status.WAITLIST,
+    Status.INTAKE,
+    Status.CLOSED,
+    Status.ENTERED_IN_ERROR,
+}
 
 
 def age_on(birth_date: date, day: date) -> int:
@@ -74,7 +79,9 @@ def program_eligibility_problems(
     if required:
         codes = [str(f.get("code", "")).upper() for f in findings or []]
         matched = any(
-            code.startswith(str(rule.get("code", "")).upper()) for rule in required for code in codes
+            code.startswith(str(rule.get("code", "")).upper())
+            for rule in required
+            for code in codes
         )
         if not matched:
             names = ", ".join(
@@ -133,8 +140,12 @@ def case_create(
         priority=priority,
     )
     CaseStatusChange.objects.create(
-        case=case, from_status="", to_status=Status.REFERRED, changed_at=now,
-        changed_by=acting_user, reason=referral_reason,
+        case=case,
+        from_status="",
+        to_status=Status.REFERRED,
+        changed_at=now,
+        changed_by=acting_user,
+        reason=referral_reason,
     )
     audit_record(
         actor=acting_user,
@@ -156,7 +167,8 @@ def case_record_screening(
         code = str(finding.get("code", "")).strip()
         if not code:
             raise ValidationFailed(
-                "Each finding needs a code.", errors=[field_error(f"findings[{index}].code", "required")]
+                "Each finding needs a code.",
+                errors=[field_error(f"findings[{index}].code", "required")],
             )
         cleaned.append(
             {
@@ -166,8 +178,9 @@ def case_record_screening(
             }
         )
     diff = update_versioned(case, expected_version=expected_version, screening_findings=cleaned)
-    audit_record(actor=acting_user, action=Action.UPDATE, obj=case, client_id=case.client_id,
-                 changes=diff)
+    audit_record(
+        actor=acting_user, action=Action.UPDATE, obj=case, client_id=case.client_id, changes=diff
+    )
     return case
 
 
@@ -196,9 +209,9 @@ def _credential_ok(model_credentials: list[str]) -> Any:
     if not model_credentials:
         return Q()
     today = timezone.localdate()
-    valid = Credential.objects.filter(
-        user=OuterRef("pk"), kind__in=model_credentials
-    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+    valid = Credential.objects.filter(user=OuterRef("pk"), kind__in=model_credentials).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+    )
     return Q(Exists(valid))
 
 
@@ -272,8 +285,9 @@ def _assign(
         )
     previous = case.case_manager
     team = _team_for(case_manager, program)
-    update_versioned(case, expected_version=None, case_manager=case_manager, team=team,
-                     weight=weight)
+    update_versioned(
+        case, expected_version=None, case_manager=case_manager, team=team, weight=weight
+    )
     CaseAssignment.objects.create(
         case=case,
         case_manager=case_manager,
@@ -300,9 +314,11 @@ def _assign(
 
 
 def _lock(case: Case, expected_version: int | None) -> Case:
-    fresh = Case.objects.select_for_update().select_related(
-        "client", "program", "program__model", "case_manager"
-    ).get(pk=case.pk)
+    fresh = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("client", "program", "program__model", "case_manager")
+        .get(pk=case.pk)
+    )
     if expected_version is not None and fresh.version != expected_version:
         raise StaleVersion(
             f"This case was changed by someone else (you read version {expected_version}, it is "
@@ -328,8 +344,9 @@ def case_assign(
     if override_capacity and acting_user.role not in {Role.SUPERVISOR, Role.PROGRAM_ADMIN}:
         raise PermissionDenied("Only a supervisor may assign over capacity.")
     if case.status in {Status.CLOSED, Status.ENTERED_IN_ERROR}:
-        raise TransitionRefused("A closed case cannot be assigned; reopen it first.",
-                                code="case_closed")
+        raise TransitionRefused(
+            "A closed case cannot be assigned; reopen it first.", code="case_closed"
+        )
     with transaction.atomic():
         case = _lock(case, expected_version)
         if case.case_manager_id and case.case_manager_id != case_manager.pk:
@@ -337,10 +354,16 @@ def case_assign(
                 raise PermissionDenied("Only a supervisor may reassign a case.")
             if not reason.strip():
                 raise ValidationFailed(
-                    "Say why the case is being reassigned.", errors=[field_error("reason", "required")]
+                    "Say why the case is being reassigned.",
+                    errors=[field_error("reason", "required")],
                 )
-        _assign(case=case, case_manager=case_manager, acting_user=acting_user, reason=reason,
-                override_capacity=override_capacity)
+        _assign(
+            case=case,
+            case_manager=case_manager,
+            acting_user=acting_user,
+            reason=reason,
+            override_capacity=override_capacity,
+        )
     return case
 
 
@@ -366,8 +389,9 @@ def cases_reassign_bulk(
     if acting_user.role not in {Role.SUPERVISOR, Role.PROGRAM_ADMIN}:
         raise PermissionDenied("Only supervisors and program admins may reassign caseloads.")
     if not reason.strip():
-        raise ValidationFailed("Say why the cases are being reassigned.",
-                               errors=[field_error("reason", "required")])
+        raise ValidationFailed(
+            "Say why the cases are being reassigned.", errors=[field_error("reason", "required")]
+        )
     moved: list[tuple[Case, User]] = []
     unplaced: list[dict[str, Any]] = []
     with transaction.atomic():
@@ -382,12 +406,20 @@ def cases_reassign_bulk(
                 ]
                 target = choices[0].user if choices else None
             if target is None:
-                unplaced.append(field_error("case_ids", "no eligible case manager with capacity",
-                                            case_id=str(case.id)))
+                unplaced.append(
+                    field_error(
+                        "case_ids", "no eligible case manager with capacity", case_id=str(case.id)
+                    )
+                )
                 continue
             try:
-                _assign(case=case, case_manager=target, acting_user=acting_user, reason=reason,
-                        override_capacity=override_capacity)
+                _assign(
+                    case=case,
+                    case_manager=target,
+                    acting_user=acting_user,
+                    reason=reason,
+                    override_capacity=override_capacity,
+                )
             except (ValidationFailed, TransitionRefused) as exc:
                 unplaced.append(field_error("case_ids", exc.detail, case_id=str(case.id)))
                 continue
@@ -417,9 +449,8 @@ def _guard_closure(case: Case, move: lifecycle.Move) -> str | None:
     if not code:
         return "closure_reason_required: a closure reason code is required to close a case"
     if code not in CLOSURE_REASON_CODES:
-        return (
-            f"closure_reason_unknown: {code!r} is not a closure reason; use one of "
-            + ", ".join(sorted(CLOSURE_REASON_CODES))
+        return f"closure_reason_unknown: {code!r} is not a closure reason; use one of " + ", ".join(
+            sorted(CLOSURE_REASON_CODES)
         )
     if move.from_status in PRE_ENROLLMENT:
         if code not in PRE_ENROLLMENT_CLOSURE:
@@ -471,11 +502,28 @@ lifecycle.register_guard(Status.ACTIVE, "case_manager", _guard_case_manager)
 def _check_role(user: User, case: Case, to_status: str) -> None:
     if user.role in CASE_WORKERS:
         return
-    if user.role == Role.INTAKE and case.status in {*PRE_ENROLLMENT, Status.INTAKE} and (
-        to_status in INTAKE_MOVES
+    if (
+        user.role == Role.INTAKE
+        and case.status in {*PRE_ENROLLMENT, Status.INTAKE}
+        and (to_status in INTAKE_MOVES)
     ):
         return
     raise PermissionDenied("Your role may not move this case to that stage.")
+
+
+def case_moves_for(*, acting_user: User, case: Case) -> list[str]:
+    """The moves the lifecycle allows from the case's stage that ``acting_user``'s role may make.
+
+    Guards are not checked here: they run when a move is tried, and refusals name them.
+    """
+    moves = []
+    for to_status in lifecycle.allowed_moves(case.status):
+        try:
+            _check_role(acting_user, case, to_status)
+        except PermissionDenied:
+            continue
+        moves.append(to_status)
+    return moves
 
 
 def _auto_assign_for_intake(case: Case, acting_user: User) -> None:
@@ -493,8 +541,13 @@ def _auto_assign_for_intake(case: Case, acting_user: User) -> None:
             code="no_capacity",
             errors=[field_error("to", "no_capacity")],
         )
-    _assign(case=case, case_manager=chosen.user, acting_user=acting_user,
-            reason="assigned at intake", override_capacity=False)
+    _assign(
+        case=case,
+        case_manager=chosen.user,
+        acting_user=acting_user,
+        reason="assigned at intake",
+        override_capacity=False,
+    )
 
 
 def case_transition(
@@ -527,8 +580,11 @@ def case_transition(
             raise TransitionRefused(
                 f"A case cannot move from {from_status} to {to_status} (allowed: {allowed}).",
                 code="invalid_transition",
-                errors=[field_error("to", "invalid_transition", allowed=lifecycle.allowed_moves(
-                    from_status))],
+                errors=[
+                    field_error(
+                        "to", "invalid_transition", allowed=lifecycle.allowed_moves(from_status)
+                    )
+                ],
             )
         move = lifecycle.Move(
             from_status=from_status,
@@ -545,7 +601,9 @@ def case_transition(
                 failures.append({"field": "to", "guard": name, "message": message})
         if failures:
             raise TransitionRefused(
-                "Cannot move the case to " + to_status + ": "
+                "Cannot move the case to "
+                + to_status
+                + ": "
                 + "; ".join(f["message"] for f in failures),
                 code="guard_failed",
                 errors=failures,
@@ -602,9 +660,16 @@ def case_update(
     if acting_user.role not in {*CASE_WORKERS, Role.INTAKE}:
         raise PermissionDenied("Your role may not change cases.")
     if "priority" in changes and not 1 <= int(changes["priority"]) <= 5:
-        raise ValidationFailed("Priority runs from 1 to 5.", errors=[field_error("priority", "1-5")])
+        raise ValidationFailed(
+            "Priority runs from 1 to 5.", errors=[field_error("priority", "1-5")]
+        )
     with transaction.atomic():
         diff = update_versioned(case, expected_version=expected_version, **changes)
-        audit_record(actor=acting_user, action=Action.UPDATE, obj=case, client_id=case.client_id,
-                     changes=diff)
+        audit_record(
+            actor=acting_user,
+            action=Action.UPDATE,
+            obj=case,
+            client_id=case.client_id,
+            changes=diff,
+        )
     return case

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
-
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
+from ninja.responses import Status as HttpStatus
 from pydantic import Field
 
+from casework.accounts.models import User
 from casework.audit.services import audit_read, audit_read_many
 from casework.cases.selectors import cases_visible_to
 from casework.clients import services
@@ -28,6 +29,10 @@ from casework.core.pagination import paginate
 from casework.core.schemas import ERROR_RESPONSES, IsoDate
 
 router = Router(tags=["clients"])
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
 
 
 class ClientFilters(Schema):
@@ -74,7 +79,9 @@ def create_client(request: HttpRequest, payload: ClientIn) -> Any:
         refuse_duplicates=payload.refuse_duplicates,
         visible_ids=visible,
     )
-    return 201, {**client_out(client), "possible_duplicates": _duplicates_out(candidates, visible)}
+    return HttpStatus(
+        201, {**client_out(client), "possible_duplicates": _duplicates_out(candidates, visible)}
+    )
 
 
 @router.get("", response={200: ClientPage, **ERROR_RESPONSES}, summary="Search clients")
@@ -152,7 +159,7 @@ def update_client(request: HttpRequest, client_id: UUID, payload: ClientPatch) -
     client = client_get(user=request.user, client_id=client_id)
     changes = payload.model_dump(exclude_unset=True, exclude={"version"})
     client = services.client_update(
-        acting_user=request.user,  # type: ignore[arg-type]
+        acting_user=_user(request),
         client=client,
         expected_version=payload.version,
         changes=changes,
@@ -160,24 +167,23 @@ def update_client(request: HttpRequest, client_id: UUID, payload: ClientPatch) -
     return get_client(request, client.id)
 
 
-@router.post(
-    "/{client_id}/identifiers", response={201: IdentifierOut, **ERROR_RESPONSES}
-)
+@router.post("/{client_id}/identifiers", response={201: IdentifierOut, **ERROR_RESPONSES})
 def add_identifier(request: HttpRequest, client_id: UUID, payload: IdentifierIn) -> Any:
     client = client_get(user=request.user, client_id=client_id)
     identifier: ClientIdentifier = services.client_add_identifier(
-        acting_user=request.user,  # type: ignore[arg-type]
+        acting_user=_user(request),
         client=client,
         type=payload.type,
         value=payload.value,
         assigner=payload.assigner,
     )
-    return 201, {
-        "id": str(identifier.id),
-        "type": identifier.type,
-        "type_display": identifier.get_type_display(),
-        "value": identifier.value,
-        "assigner": identifier.assigner,
-    }
-
-
+    return HttpStatus(
+        201,
+        {
+            "id": str(identifier.id),
+            "type": identifier.type,
+            "type_display": identifier.get_type_display(),
+            "value": identifier.value,
+            "assigner": identifier.assigner,
+        },
+    )

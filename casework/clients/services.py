@@ -175,8 +175,19 @@ def _clean(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     deceased = cleaned.get("deceased_date")
     if deceased is not None and (not isinstance(deceased, date) or deceased > timezone.localdate()):
         errors.append(field_error("deceased_date", "must be a date not in the future"))
-    for name in ("sex", "gender_identity", "pronouns", "phone", "email", "address_line", "city",
-                 "state", "postal_code", "middle_name", "preferred_name"):
+    for name in (
+        "sex",
+        "gender_identity",
+        "pronouns",
+        "phone",
+        "email",
+        "address_line",
+        "city",
+        "state",
+        "postal_code",
+        "middle_name",
+        "preferred_name",
+    ):
         if name in cleaned and cleaned[name] is None:
             cleaned[name] = "unknown" if name == "sex" else ""
     if errors:
@@ -241,6 +252,8 @@ def client_create(
     cleaned = _clean(data, partial=False)
     cleaned_identifiers = _clean_identifiers(identifiers or [])
     organization_id = acting_user.organization_id
+    if organization_id is None:
+        raise PermissionDenied("Your account does not belong to an organization.")
     candidates = client_find_duplicates(
         organization_id=organization_id,
         given_name=cleaned["given_name"],

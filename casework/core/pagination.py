@@ -39,7 +39,7 @@ def _encode_value(value: Any) -> Any:
 
 def _decode_value(value: Any) -> Any:
     if isinstance(value, dict):
-        kind, raw = value.get("t"), value.get("v")
+        kind, raw = value.get("t"), str(value.get("v"))
         if kind == "dt":
             return datetime.fromisoformat(raw)
         if kind == "d":

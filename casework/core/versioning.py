@@ -13,7 +13,9 @@ from casework.core.models import BaseModel
 M = TypeVar("M", bound=BaseModel)
 
 
-def update_versioned(instance: M, *, expected_version: int | None, **changes: Any) -> dict[str, Any]:
+def update_versioned(
+    instance: M, *, expected_version: int | None, **changes: Any
+) -> dict[str, Any]:
     """Apply ``changes`` to ``instance`` only if its stored version is ``expected_version``.
 
     The check and the write are one ``UPDATE ... WHERE id = %s AND version = %s`` so two writers

@@ -106,7 +106,9 @@ class CaseManagementModel(BaseModel):
 class Program(BaseModel):
     """A service line an organization runs under one case management model."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="programs")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="programs"
+    )
     name = models.CharField(max_length=160)
     description = models.TextField(blank=True)
     population_served = models.TextField(blank=True)

@@ -8,9 +8,9 @@ Sources
 -------
 [DACTS]  Teague GB, Bond GR, Drake RE. Program fidelity in assertive community treatment:
          development and use of a measure. Am J Orthopsychiatry 1998;68(2):216-232. (Dartmouth ACT
-         Fidelity Scale: small caseload, client/provider ratio of 10:1 or lower; frequency of contact,
-         an average of four or more face-to-face contacts a week per client; time-unlimited
-         services.)
+         Fidelity Scale: small caseload, client/provider ratio of 10:1 or lower; frequency of
+         contact, an average of four or more face-to-face contacts a week per client;
+         time-unlimited services.)
 [TMACT]  Monroe-DeVita M, Teague GB, Moser LL. The TMACT: a new tool for measuring fidelity to
          assertive community treatment. J Am Psychiatr Nurses Assoc 2011;17(1):17-29.
 [SMFS]   Rapp CA, Goscha RJ. The Strengths Model: A Recovery-Oriented Approach to Mental Health

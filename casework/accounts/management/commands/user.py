@@ -21,8 +21,9 @@ class Command(BaseCommand):
         create.add_argument("username")
         create.add_argument("--role", required=True, choices=Role.values)
         create.add_argument("--org", required=True, help="Organization slug (created if new)")
-        create.add_argument("--password-stdin", action="store_true",
-                            help="Read the password from standard input")
+        create.add_argument(
+            "--password-stdin", action="store_true", help="Read the password from standard input"
+        )
         create.add_argument("--first-name", default="")
         create.add_argument("--last-name", default="")
         create.add_argument("--email", default="")
@@ -47,5 +48,6 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             raise CommandError(exc.detail) from exc
         note = "" if password else " (no password: API token only; set one with changepassword)"
-        self.stdout.write(f"Created {user.username} ({user.get_role_display()}) in "
-                          f"{organization.slug}{note}")
+        self.stdout.write(
+            f"Created {user.username} ({user.get_role_display()}) in {organization.slug}{note}"
+        )
