@@ -57,7 +57,9 @@ class Case(BaseModel):
     )
     risk_tier = models.CharField(max_length=12, blank=True, help_text="low … very_high")
     weight = models.DecimalField(
-        max_digits=6, decimal_places=2, default=Decimal("0"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("0"),
         help_text="Caseload points this case takes while on a caseload (model and risk tier).",
     )
     referral_source = models.CharField(max_length=120, blank=True)
@@ -124,6 +126,9 @@ class CaseAssignment(models.Model):
 
     class Meta:
         ordering = ["assigned_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_manager} from {self.assigned_at:%Y-%m-%d}"
 
 
 class CareTeamMember(BaseModel):

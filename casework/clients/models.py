@@ -22,9 +22,7 @@ class Client(BaseModel):
         default="unknown",
         help_text="Administrative sex (FHIR AdministrativeGender).",
     )
-    gender_identity = models.CharField(
-        max_length=20, choices=choices(GENDER_IDENTITY), blank=True
-    )
+    gender_identity = models.CharField(max_length=20, choices=choices(GENDER_IDENTITY), blank=True)
     pronouns = models.CharField(max_length=40, blank=True)
     preferred_language = models.CharField(
         max_length=35, default="en", help_text="BCP 47 language tag, e.g. en, es, zh-Hant."
@@ -47,7 +45,9 @@ class Client(BaseModel):
     class Meta:
         ordering = ["family_name", "given_name"]
         indexes = [
-            models.Index(fields=["organization", "search_family", "birth_date"], name="client_lookup")
+            models.Index(
+                fields=["organization", "search_family", "birth_date"], name="client_lookup"
+            )
         ]
 
     def __str__(self) -> str:
