@@ -61,6 +61,10 @@ def _location(loc: Any) -> str:
 
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    locations = [tuple(error.get("loc", ())) for error in exc.errors]
+    if locations and all(loc[:1] == ("path",) for loc in locations):
+        # A malformed id names no record: answer as for any id the user cannot see.
+        return _error(request, 404, "Not found.", "not_found")
     errors = []
     for error in exc.errors:
         kind = error.get("type", "")

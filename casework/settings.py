@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "casework.audit.middleware.AuditContextMiddleware",
+    "casework.core.middleware.ApiErrorShapeMiddleware",
 ]
 
 ROOT_URLCONF = "casework.urls"

@@ -187,3 +187,14 @@ def test_list_paginates_with_cursor(world, api):
             break
     assert len(seen) == len(set(seen)) == 7
     assert casey.get("/api/v1/clients", cursor="garbage!").status_code == 422
+
+
+def test_api_errors_keep_their_shape_everywhere(world, api):
+    casey = api(world.casey)
+    for response, status in [
+        (casey.get("/api/v1/clients/not-a-uuid"), 404),
+        (casey.get("/api/v1/no-such-endpoint"), 404),
+        (casey.http.delete("/api/v1/clients", **casey._headers()), 405),
+    ]:
+        assert response.status_code == status
+        assert set(response.json()) == {"detail", "code", "errors"}
