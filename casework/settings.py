@@ -123,7 +123,9 @@ def _database() -> dict[str, Any]:
                 "PRAGMA busy_timeout=20000;"
             ),
         },
-        "TEST": {"NAME": os.environ.get("CASEWORK_TEST_SQLITE_NAME") or None},
+        # Tests use a file too (not Django's in-memory default) so that locking, WAL and
+        # concurrent writers behave exactly as in production.
+        "TEST": {"NAME": DATA_DIR / "test-casework.sqlite3"},
     }
 
 

@@ -1,13 +1,20 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path, re_path
 
 from casework.api import api
 
 admin.site.site_header = "casework administration"
 admin.site.site_title = "casework admin"
 
+
+def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    return JsonResponse({"detail": "Not found.", "code": "not_found", "errors": []}, status=404)
+
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("", include("casework.web.urls")),
 ]
