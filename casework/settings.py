@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "casework.programs",
     "casework.clients",
     "casework.cases",
+    "casework.assessments",
+    "casework.risk",
+    "casework.monitoring",
     "casework.web",
 ]
 

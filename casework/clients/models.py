@@ -85,3 +85,71 @@ class ClientIdentifier(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.value}"
+
+
+class ConditionStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    RESOLVED = "resolved", "Resolved"
+    INACTIVE = "inactive", "Inactive"
+
+
+class Condition(BaseModel):
+    """A coded diagnosis or problem from the client's clinical history (ICD-10-CM or SNOMED CT).
+
+    Feeds comorbidity scores (Charlson, LACE) and the predictive model; imported from FHIR
+    Condition resources or entered by hand. Care-plan needs are a separate, case-level record.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="conditions")
+    system = models.CharField(max_length=80, help_text="Code system URI (ICD-10-CM or SNOMED CT)")
+    code = models.CharField(max_length=20)
+    display = models.CharField(max_length=250, blank=True)
+    clinical_status = models.CharField(
+        max_length=10, choices=ConditionStatus.choices, default=ConditionStatus.ACTIVE
+    )
+    onset_date = models.DateField(null=True, blank=True)
+    abatement_date = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=40, blank=True, help_text="manual, fhir-import, demo…")
+    source_id = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["onset_date", "code"]
+        indexes = [
+            models.Index(fields=["client", "code"], name="condition_client_code"),
+            models.Index(fields=["code"], name="condition_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.display}"
+
+
+class UtilizationKind(models.TextChoices):
+    EMERGENCY = "emergency", "Emergency department visit"
+    INPATIENT = "inpatient", "Inpatient admission"
+    OBSERVATION = "observation", "Observation stay"
+
+
+class Utilization(BaseModel):
+    """A hospital or emergency department encounter (FHIR Encounter class EMER / IMP / OBSENC).
+
+    ``acute`` marks an emergent (unplanned) admission, the "A" of the LACE index.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="utilization")
+    kind = models.CharField(max_length=12, choices=UtilizationKind.choices)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    acute = models.BooleanField(default=False, help_text="Emergent/urgent, e.g. admitted via ED")
+    facility = models.CharField(max_length=160, blank=True)
+    diagnosis_system = models.CharField(max_length=80, blank=True)
+    diagnosis_code = models.CharField(max_length=20, blank=True)
+    diagnosis_display = models.CharField(max_length=250, blank=True)
+    source = models.CharField(max_length=40, blank=True)
+    source_id = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["started_at"]
+        indexes = [models.Index(fields=["client", "kind", "started_at"], name="utilization_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d}"
