@@ -129,3 +129,28 @@ def pytest_runtest_makereport(item: Any, call: Any) -> Any:
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.longrepr = f"skipped in CI, where nothing may be skipped: {reason}"
+
+
+@pytest.fixture(autouse=True)
+def _audit_triggers_off_before_flush(request: Any) -> Any:
+    """Transactional tests (``transactional_db``, ``live_server``, ``django_db(transaction=True)``)
+    end by emptying every table, which the audit table's append-only triggers refuse. Drop the
+    triggers just before that flush. A later test that checks the triggers re-installs them with
+    ``casework.audit.triggers.install(connection)``."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
+    if not transactional:
+        yield
+        return
+    # Set the database up before this fixture, so its flush runs after this teardown.
+    request.getfixturevalue("transactional_db")
+    yield
+    from django.db import connection
+
+    from casework.audit import triggers
+
+    triggers.remove(connection)

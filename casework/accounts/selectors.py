@@ -33,3 +33,14 @@ def staff_of_organization(user: User) -> QuerySet[User]:
 
 def can_manage_assignments(user: User) -> bool:
     return user.role in {Role.SUPERVISOR, Role.PROGRAM_ADMIN, Role.INTAKE}
+
+
+def staff_supervised_by(user: User) -> QuerySet[User]:
+    """Active members of the teams ``user`` supervises (themselves included)."""
+    return (
+        User.objects.filter(
+            team_memberships__team__in=teams_supervised_by(user).values("pk"), is_active=True
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )

@@ -2,12 +2,14 @@
 
 Access rule (DESIGN.md, "Access and safety rules"): a user sees a case when they are its case
 manager or on its care team, when they supervise the team holding it or manage its program, when
-they referred it and it has not yet been taken on, or -- intake workers -- when it is in the
-intake pipeline of their organization. Everything is within the user's own organization.
+they supervise a team delivering its program and no team holds it yet (new referrals, the
+waitlist), when they referred it and it has not yet been taken on, or -- intake workers -- when it
+is in the intake pipeline of their organization. Everything is within the user's own organization.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -25,8 +27,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from casework.accounts.models import Role, TeamMembership, User
+from casework.accounts.models import Role, Team, TeamMembership, User
 from casework.cases.models import (
+    FINISHED,
     ON_CASELOAD,
     PRE_ENROLLMENT,
     CareTeamMember,
@@ -45,15 +48,19 @@ def case_access_q(user: User) -> Q:
     supervised_teams = TeamMembership.objects.filter(user=user, is_supervisor=True).values(
         "team_id"
     )
-    managed_programs = Program.managers.through.objects.filter(user_id=user.id).values(
-        "program_id"
-    )
+    managed_programs = Program.managers.through.objects.filter(user_id=user.id).values("program_id")
+    # A case no team holds yet (a new referral, the waitlist) is triaged and assigned by the
+    # supervisors of the teams that deliver its program.
+    delivered_programs = Program.teams.through.objects.filter(
+        team_id__in=Subquery(supervised_teams)
+    ).values("program_id")
     on_care_team = CareTeamMember.objects.filter(case=OuterRef("pk"), user=user)
     access = (
         Q(case_manager_id=user.id)
         | Q(Exists(on_care_team))
         | Q(team_id__in=Subquery(supervised_teams))
         | Q(program_id__in=Subquery(managed_programs))
+        | Q(team_id__isnull=True, program_id__in=Subquery(delivered_programs))
         | Q(referred_by_id=user.id, status__in=INTAKE_PIPELINE)
     )
     if user.role == Role.INTAKE:
@@ -153,4 +160,126 @@ def waitlist_for_program(*, user: Any, program_id: UUID) -> QuerySet[Case]:
         .filter(program_id=program_id, status=Status.WAITLIST)
         .select_related("client")
         .order_by("priority", "status_changed_at")
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Caseloads and team load (web pages)
+
+
+@dataclass
+class Load:
+    """Caseload points carried against capacity (100 points = one full-time case manager)."""
+
+    points: Decimal
+    capacity: Decimal
+    cases: int
+
+    @property
+    def percent(self) -> int:
+        if not self.capacity:
+            return 100 if self.points else 0
+        return round(self.points * 100 / self.capacity)
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.points > self.capacity
+
+
+def caseload_of(
+    *, user: Any, program_id: UUID | None = None, status: str | None = None
+) -> QuerySet[Case]:
+    """The user's own open cases (they are the case manager), with the rows a caseload shows.
+
+    Client, program and model come in the same query, so the page costs the same for 3 cases
+    as for 300.
+    """
+    return case_list(
+        user=user,
+        mine=True,
+        open_only=True,
+        program_id=program_id,
+        status=[status] if status else None,
+    ).order_by("client__family_name", "client__given_name", "id")
+
+
+def caseload_summary(user: User) -> Load:
+    """The load a person carries now: points and number of cases in caseload stages."""
+    totals = Case.objects.filter(case_manager_id=user.pk, status__in=ON_CASELOAD).aggregate(
+        points=Coalesce(
+            Sum("weight"),
+            Value(Decimal("0")),
+            output_field=DecimalField(max_digits=10, decimal_places=2),
+        ),
+        cases=Count("id"),
+    )
+    return Load(
+        points=Decimal(totals["points"]), capacity=user.caseload_capacity, cases=totals["cases"]
+    )
+
+
+@dataclass
+class MemberLoad(Load):
+    user: User
+    is_supervisor: bool
+    by_stage: list[tuple[str, str, int]]
+
+
+def team_load(*, user: Any, team: Team) -> list[MemberLoad]:
+    """Each active member's load and open cases per stage, for a supervisor of ``team``.
+
+    Counts cover the member's whole caseload (capacity is per person, not per team) and name no
+    client. Three queries whatever the team size.
+    """
+    if not team_supervised_by(user=user, team=team):
+        raise NotFound("Team not found.")
+    members = list(
+        User.objects.filter(team_memberships__team=team, is_active=True)
+        .annotate(load_points=caseload_points_subquery(), load_cases=caseload_count_subquery())
+        .order_by("last_name", "first_name", "username")
+    )
+    supervisors = set(
+        TeamMembership.objects.filter(team=team, is_supervisor=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    counts: dict[Any, dict[str, int]] = {}
+    rows = (
+        Case.objects.filter(case_manager_id__in=[member.pk for member in members])
+        .exclude(status__in=FINISHED)
+        .order_by()
+        .values("case_manager_id", "status")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        counts.setdefault(row["case_manager_id"], {})[row["status"]] = row["n"]
+    loads = []
+    for member in members:
+        mine = counts.get(member.pk, {})
+        loads.append(
+            MemberLoad(
+                points=Decimal(member.load_points),
+                capacity=member.caseload_capacity,
+                cases=int(member.load_cases),
+                user=member,
+                is_supervisor=member.pk in supervisors,
+                by_stage=[(s.value, s.label, mine[s.value]) for s in Status if s.value in mine],
+            )
+        )
+    return loads
+
+
+def team_supervised_by(*, user: Any, team: Team) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return TeamMembership.objects.filter(team=team, user_id=user.pk, is_supervisor=True).exists()
+
+
+def team_unassigned_cases(*, user: Any, team: Team) -> QuerySet[Case]:
+    """Open cases in the team's programs that nobody carries yet (the waitlist is separate)."""
+    return (
+        case_list(user=user, open_only=True, unassigned=True)
+        .filter(program__teams=team)
+        .exclude(status=Status.WAITLIST)
+        .order_by("priority", "created_at", "id")
     )

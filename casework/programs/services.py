@@ -100,6 +100,12 @@ def _check_model_changes(changes: dict[str, Any]) -> None:
         raise ValidationFailed("Some model parameters are not valid.", errors=errors)
 
 
+def model_parameters_check(changes: dict[str, Any]) -> None:
+    """Raise ``ValidationFailed`` naming each invalid model parameter in ``changes`` (the rule
+    ``model_update`` applies; Django admin's model form calls it before saving)."""
+    _check_model_changes(changes)
+
+
 def model_update(
     *, acting_user: User, model: CaseManagementModel, expected_version: int, changes: dict[str, Any]
 ) -> CaseManagementModel:

@@ -3,15 +3,35 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
+
+# Which navigation entry a page belongs to (by URL name), for aria-current.
+_SECTIONS = {
+    "web:caseload": "web:caseload",
+    "web:case_detail": "web:caseload",
+    "web:client_search": "web:client_search",
+    "web:client_create": "web:client_search",
+    "web:client_detail": "web:client_search",
+    "web:team": "web:team",
+    "web:program_waitlist": "web:team",
+}
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The main menu for the signed-in user: ``nav_items`` of ``{url, label, current}``."""
     user: Any = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [("web:caseload", "My caseload"), ("web:client_search", "Clients")]
     if user.role in {"supervisor", "program_admin"}:
         items.append(("web:team", "Team"))
-    if user.role in {"program_admin", "system_admin"}:
+    if user.is_staff and user.role in {"program_admin", "system_admin"}:
         items.append(("admin:index", "Configuration"))
-    return {"nav_items": items}
+    match = getattr(request, "resolver_match", None)
+    current = _SECTIONS.get(match.view_name, "") if match else ""
+    return {
+        "nav_items": [
+            {"url": reverse(name), "label": label, "current": name == current}
+            for name, label in items
+        ]
+    }
