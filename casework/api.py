@@ -110,11 +110,13 @@ def _mount() -> None:
     from casework.cases.api import router as cases_router
     from casework.clients.api import router as clients_router
     from casework.programs.api import router as programs_router
+    from casework.risk.api import router as risk_router
 
     api.add_router("/", accounts_router)
     api.add_router("/clients", clients_router)
     api.add_router("/", programs_router)
     api.add_router("/cases", cases_router)
+    api.add_router("/", risk_router)
 
 
 _mount()

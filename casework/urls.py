@@ -16,5 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),
+    path("risk/", include("casework.risk.urls")),
     path("", include("casework.web.urls")),
 ]
