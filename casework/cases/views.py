@@ -10,7 +10,6 @@ from typing import Any, cast
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,6 +24,7 @@ from casework.cases.forms import AssignForm, TransitionForm
 from casework.cases.models import FINISHED, PRE_ENROLLMENT, Case, Status
 from casework.cases.selectors import case_get, case_history
 from casework.core.errors import ApplicationError, NotFound
+from casework.web.access import login_required
 from casework.web.errors import (
     error_messages,
     form_errors,

@@ -138,7 +138,7 @@ class ReferralForm(forms.Form):
         choices=[(1, "1 — most urgent"), (2, "2"), (3, "3 — usual"), (4, "4"), (5, "5 — least")],
         initial=3,
         required=False,
-        empty_value=3,
+        empty_value=None,
     )
 
     def __init__(self, *args: Any, programs: Any, **kwargs: Any) -> None:

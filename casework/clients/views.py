@@ -10,7 +10,6 @@ from typing import Any, cast
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -32,6 +31,7 @@ from casework.clients.models import Client
 from casework.clients.services import PossibleDuplicate
 from casework.core.codes import COMMON_LANGUAGES
 from casework.programs.selectors import programs_visible_to
+from casework.web.access import login_required
 from casework.web.errors import form_errors, form_status, is_htmx, web_errors
 
 SEARCH_LIMIT = 50
@@ -228,6 +228,9 @@ def client_refer(request: HttpRequest, client_id: UUID) -> HttpResponse:
     form = ReferralForm(request.POST, programs=_referral_programs(user))
     if form.is_valid():
         program = form.cleaned_data["program"]
+        # No priority chosen: the service's default applies.
+        priority = form.cleaned_data["priority"]
+        options = {"priority": priority} if priority is not None else {}
         with form_errors(form, {"program_id": "program"}):
             case = case_services.case_create(
                 acting_user=user,
@@ -235,7 +238,7 @@ def client_refer(request: HttpRequest, client_id: UUID) -> HttpResponse:
                 program=program,
                 referral_source=form.cleaned_data["referral_source"],
                 referral_reason=form.cleaned_data["referral_reason"],
-                priority=form.cleaned_data["priority"],
+                **options,
             )
         if not form.errors:
             messages.success(request, f"{client.full_name} is referred to {program.name}.")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from casework.audit.services import audit_read_many
 from casework.cases.selectors import waitlist_for_program
 from casework.programs.selectors import program_get
+from casework.web.access import login_required
 from casework.web.errors import web_errors
 
 

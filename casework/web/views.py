@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -25,6 +24,7 @@ from casework.cases.selectors import (
 from casework.cases.services import cases_reassign_bulk
 from casework.core.errors import TransitionRefused
 from casework.programs.selectors import programs_visible_to
+from casework.web.access import login_required
 from casework.web.errors import form_errors, form_status, humanize, is_htmx, web_errors
 from casework.web.forms import BulkReassignForm, CaseloadFilterForm
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,17 @@ def test_pages_need_sign_in(client, world):
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("web:login"))
+
+
+def test_expired_session_on_an_htmx_request_reloads_the_sign_in_page(client, db):
+    response = client.get(
+        reverse("web:caseload"),
+        {"stage": "intake"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="/?stage=intake",
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/login/?next=/%3Fstage%3Dintake"
 
 
 def test_login_page_has_labelled_fields(client, db):
@@ -318,3 +330,70 @@ def test_bulk_reassign_refuses_people_outside_my_teams(client, world):
     )
     assert response.status_code == 422
     assert "Select a valid choice" in response.content.decode()
+
+
+# ----------------------------------------------------------------------------------------------
+# Accessibility basics on every page
+
+
+class _Controls(HTMLParser):
+    """Collects form controls and the ids that a <label for> names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: list[dict[str, str]] = []
+        self.labelled: set[str] = set()
+        self.label_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "label":
+            self.label_depth += 1
+            if attributes.get("for"):
+                self.labelled.add(attributes["for"])
+        elif tag in {"input", "select", "textarea"}:
+            if attributes.get("type") in {"hidden", "submit", "button"}:
+                return
+            attributes["wrapped"] = "yes" if self.label_depth else ""
+            self.controls.append(attributes)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "label":
+            self.label_depth -= 1
+
+
+def unlabelled_controls(html: str) -> list[dict[str, str]]:
+    parser = _Controls()
+    parser.feed(html)
+    return [
+        control
+        for control in parser.controls
+        if not control["wrapped"]
+        and control.get("id") not in parser.labelled
+        and not control.get("aria-label")
+    ]
+
+
+def test_every_form_control_has_a_label(client, world):
+    [case] = open_cases(world.casey, world.program, 1)
+    pages = [
+        (None, reverse("web:login")),
+        (world.casey, reverse("web:caseload")),
+        (world.casey, reverse("web:client_search")),
+        (world.casey, reverse("web:client_create")),
+        (world.casey, reverse("web:client_detail", args=[case.client_id])),
+        (world.casey, reverse("web:case_detail", args=[case.id])),
+        (world.sam, reverse("web:case_detail", args=[case.id])),
+        (world.sam, reverse("web:team")),
+        (world.sam, reverse("web:program_waitlist", args=[world.program.id])),
+    ]
+    for user, url in pages:
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert unlabelled_controls(html) == [], url
+        assert 'id="main"' in html and 'href="#main"' in html, url
+        assert '<meta name="viewport"' in html, url
