@@ -116,6 +116,7 @@ def _mount() -> None:
     api.add_router("/clients", clients_router)
     api.add_router("/", programs_router)
     api.add_router("/cases", cases_router)
+    api.add_router("/", "casework.assessments.api.router")  # also work items (monitoring)
     api.add_router("/", risk_router)
 
 

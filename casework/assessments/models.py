@@ -106,7 +106,9 @@ class Observation(models.Model):
 
     class Meta:
         ordering = ["effective_at"]
-        indexes = [models.Index(fields=["client", "code", "effective_at"], name="observation_trend")]
+        indexes = [
+            models.Index(fields=["client", "code", "effective_at"], name="observation_trend")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code}={self.value_decimal or self.value_code}"
@@ -130,6 +132,10 @@ class ProposedNeed(BaseModel):
     code = models.CharField(max_length=20)
     display = models.CharField(max_length=250)
     snomed_code = models.CharField(max_length=20, blank=True)
+    snomed_display = models.CharField(max_length=250, blank=True)
+    category = models.CharField(
+        max_length=40, blank=True, help_text="Gravity Project SDOH category, e.g. food-insecurity"
+    )
     status = models.CharField(
         max_length=10, choices=NeedStatus.choices, default=NeedStatus.PROPOSED
     )
