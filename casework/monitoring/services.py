@@ -43,7 +43,8 @@ def work_item_create(
     An item with a source (``source_type`` + ``source_id``, e.g. the assessment response that
     raised a flag) is made at most once per kind and person: if one already exists -- open or
     already done -- it is returned instead of a second one. The partial unique constraint on
-    open items backs this up when two requests race.
+    open items backs this up when two requests race. An item without a source is never
+    merged with another.
     """
     if priority not in Priority.values:
         raise ValidationFailed(
@@ -80,6 +81,10 @@ def work_item_create(
             source_id=source_id,
             created_by=acting_user,
         )
+        if not source_id:
+            # The open-item unique constraint covers (kind, source, assignee): an item with no
+            # source is its own source, so two hand-made tasks of one kind can both be open.
+            item.source_id = str(item.id)
         try:
             with transaction.atomic():
                 item.save(force_insert=True)
