@@ -69,12 +69,12 @@ DEFAULT_SEED = 1
 REFERENCE_DAY = date(2026, 1, 1)
 
 # ``casemanager`` carries at most this many caseload points (of 100) and at most this many open
-# cases per program, leaving room for an intensive case at the highest risk tier (15 points) and
-# a new case in each of the other programs on top.
+# cases per program. Even if stratification later raises every one of those cases to the highest
+# risk tier (x1.5, 66 points), a new case in each of the five programs (23 points) still fits.
 CASEMANAGER = "casemanager"
-CASEMANAGER_MAX_POINTS = Decimal("50")
-CASEMANAGER_QUOTA = {"brokerage": 7, "integrated": 4, "clinical": 3, "strengths": 1, "intensive": 1}
-CASEMANAGER_SCREENING = 2
+CASEMANAGER_MAX_POINTS = Decimal("44")
+CASEMANAGER_QUOTA = {"brokerage": 6, "integrated": 4, "clinical": 2, "strengths": 1, "intensive": 1}
+CASEMANAGER_SCREENING = 3
 
 # The named staff carry about 300 clients at 80-90% of capacity; larger populations get one more
 # case manager per this many clients, so they fit instead of all queueing on the waitlist.

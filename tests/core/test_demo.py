@@ -38,13 +38,7 @@ def run_demo(**options: Any) -> str:
 
 
 @pytest.fixture
-def fast_passwords(settings: Any) -> None:
-    # Argon2 is deliberately slow; the demo creates a dozen accounts per test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def demo(db: Any, fast_passwords: None) -> str:
+def demo(db: Any) -> str:
     return run_demo()
 
 
@@ -224,7 +218,7 @@ def test_organizations_do_not_see_each_other(demo: str) -> None:
     assert not clients_visible_to(casemanager).filter(organization__slug="other").exists()
 
 
-def test_existing_demo_user_names_stop_the_load_cleanly(db: Any, fast_passwords: None) -> None:
+def test_existing_demo_user_names_stop_the_load_cleanly(db: Any) -> None:
     elsewhere = factories.organization("elsewhere")
     factories.staff("admin", org=elsewhere, role="system_admin")
     with pytest.raises(CommandError, match="admin"):
