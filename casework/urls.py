@@ -17,5 +17,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("risk/", include("casework.risk.urls")),
+    path("", include("casework.assessments.urls")),
     path("", include("casework.web.urls")),
 ]
