@@ -1,0 +1,441 @@
+"""Stratification services end to end, with the real rule scores, assessment selectors and (when
+trained) model: tiers, reasons and recommendations stored; previous assessments retired; open
+cases' risk tier and caseload weight updated; decisions (accept, override) audited; enrollment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from casework.assessments import services as assessments
+from casework.audit.models import AuditEvent
+from casework.cases.models import Case
+from casework.clients.models import Client, Condition, Utilization
+from casework.core.errors import Conflict, PermissionDenied, ValidationFailed
+from casework.risk import services
+from casework.risk.models import RiskAssessment, RiskSettings
+from tests import factories
+
+ICD = "http://hl7.org/fhir/sid/icd-10-cm"
+PHQ9 = "44249-1"
+PHQ9_ITEMS = [
+    "44250-9",
+    "44255-8",
+    "44259-0",
+    "44254-1",
+    "44251-7",
+    "44258-2",
+    "44252-5",
+    "44253-3",
+    "44260-8",
+]
+AHC = "96777-8"
+# Housing instability, food insecurity (sometimes true), transportation: three social needs.
+AHC_POSITIVE = {
+    "71802-3": "LA31994-9",
+    "88122-7": "LA28397-0",
+    "88123-5": "LA28398-8",
+    "93030-5": "LA33-6",
+    "96779-4": "LA32-8",
+}
+
+
+def phq9(values: list[int]) -> dict[str, int]:
+    return dict(zip(PHQ9_ITEMS, values, strict=True))
+
+
+def condition(client: Client, code: str, display: str = "") -> None:
+    Condition.objects.create(client=client, system=ICD, code=code, display=display, source="test")
+
+
+def hospital_use(
+    client: Client, *, ed_days_ago: list[int], admission: tuple[int, int] | None
+) -> None:
+    """ED visits that many days ago, and an acute admission (days ago, length of stay)."""
+    now = timezone.now()
+    for days in ed_days_ago:
+        start = now - timedelta(days=days)
+        Utilization.objects.create(
+            client=client, kind="emergency", started_at=start, ended_at=start + timedelta(hours=4)
+        )
+    if admission:
+        days_ago, stay = admission
+        start = now - timedelta(days=days_ago)
+        Utilization.objects.create(
+            client=client,
+            kind="inpatient",
+            started_at=start,
+            ended_at=start + timedelta(days=stay),
+            acute=True,
+        )
+
+
+@dataclass
+class Population:
+    smi: Client  # schizophrenia, frequent hospital use, a recent long acute admission
+    item9: Client  # PHQ-9 item 9 positive
+    needs: Client  # social needs only
+    quiet: Client  # nothing known
+    enrolled: Client  # moderate depression, with an open case carried by Casey
+    case: Case
+
+
+@pytest.fixture
+def population(world: Any) -> Population:
+    casey = world.casey
+    smi = factories.client(casey, given_name="Sam", family_name="Smi")
+    condition(smi, "F20.9", "Schizophrenia, unspecified")
+    condition(smi, "I50.9", "Heart failure, unspecified")
+    condition(smi, "E11.22", "Type 2 diabetes mellitus with diabetic CKD")
+    # Admitted 20 days ago for 8 days through the ED (L 5, A 3), Charlson (LACE weights) heart
+    # failure 2 + diabetes with end-organ damage 2 = 4 → C 5, 3 earlier ED visits → E 3.
+    hospital_use(smi, ed_days_ago=[60, 90, 120], admission=(20, 8))
+
+    item9 = factories.client(casey, given_name="Ida", family_name="Item")
+    assessments.assessment_create(
+        acting_user=casey, client=item9, instrument_code=PHQ9, answers=phq9([1] * 8 + [2])
+    )
+
+    needs = factories.client(casey, given_name="Ned", family_name="Needs")
+    assessments.assessment_create(
+        acting_user=casey, client=needs, instrument_code=AHC, answers=AHC_POSITIVE
+    )
+
+    quiet = factories.client(casey, given_name="Quinn", family_name="Quiet")
+
+    enrolled = factories.client(casey, given_name="Eve", family_name="Enrolled")
+    case = factories.case(casey, client=enrolled, program=world.program, to="assessment")
+    assessments.assessment_create(
+        acting_user=casey,
+        client=enrolled,
+        instrument_code=PHQ9,
+        answers=phq9([2, 2, 2, 1, 1, 1, 1, 2, 0]),
+    )
+    return Population(smi, item9, needs, quiet, enrolled, case)
+
+
+def current(client: Client) -> RiskAssessment:
+    return RiskAssessment.objects.get(client=client, is_current=True)
+
+
+def stratify_events() -> Any:
+    return AuditEvent.objects.filter(
+        object_type="risk.riskassessment", detail__operation="stratify"
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Population stratification
+
+
+def test_stratify_population_end_to_end(world: Any, population: Population) -> None:
+    result = services.population_stratify(organization=world.org)
+
+    assert result.clients == 5
+    assert sum(result.tiers.values()) == 5
+
+    smi = current(population.smi)
+    assert smi.lace_score == 16
+    assert smi.lace_breakdown["points"] == {"L": 5, "A": 3, "C": 5, "E": 3}
+    assert smi.tier == "high"
+    assert smi.tier_reasons[0] == "LACE 16 (≥10: high)"
+    assert smi.charlson_score == 3  # 1987 weights: heart failure 1 + diabetes with damage 2
+    assert smi.recommended_model == "intensive"
+    assert (
+        smi.recommendation_reasons[1] == "Serious mental illness: F20.9 Schizophrenia, unspecified"
+    )
+    assert smi.recommendation_reasons[2] == (
+        "High utilization: 4 ED visits or inpatient admissions in 12 months (≥2)"
+    )
+    assert smi.decision == "pending"
+
+    item9 = current(population.item9)
+    assert item9.tier == "very_high"
+    assert item9.tier_reasons[0].startswith("PHQ-9 item 9")
+    assert item9.tier_reasons[0].endswith("(at least very high)")
+    assert "phq9_item9_positive" in {flag["code"] for flag in item9.flags}
+    assert item9.lace_score is None and item9.lace_breakdown == {}
+
+    needs = current(population.needs)
+    assert needs.tier == "low"
+    assert needs.recommended_model == "brokerage"
+    assert "Social needs: food, housing, transportation" in needs.recommendation_reasons
+
+    quiet = current(population.quiet)
+    assert quiet.tier == "low"
+    assert quiet.recommended_model == ""
+    assert quiet.tier_reasons == ["No rule score, prediction or instrument finding above low"]
+
+    enrolled = current(population.enrolled)
+    assert enrolled.tier == "low"  # PHQ-9 12: moderate depression, below the tier bands
+    assert enrolled.recommended_model == "clinical"
+
+    # One audit event for the batch, with counts, not one per client.
+    events = list(stratify_events())
+    assert len(events) == 1
+    assert events[0].action == "update" and events[0].client_id is None
+    assert events[0].detail["clients"] == 5
+    assert events[0].detail["tiers"] == {"high": 1, "very_high": 1, "low": 3}
+
+
+def test_batches_each_write_one_audit_event(world: Any, population: Population) -> None:
+    seen: list[tuple[int, int]] = []
+    result = services.population_stratify(
+        organization=world.org,
+        batch_size=2,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert result.batches == 3
+    assert seen == [(2, 5), (4, 5), (5, 5)]
+    assert stratify_events().count() == 3
+    assert RiskAssessment.objects.filter(is_current=True).count() == 5
+
+
+def test_previous_assessments_are_no_longer_current(world: Any, population: Population) -> None:
+    services.population_stratify(organization=world.org)
+    first = current(population.smi)
+    services.population_stratify(organization=world.org, batch_size=2)
+    assert RiskAssessment.objects.filter(client=population.smi).count() == 2
+    assert RiskAssessment.objects.filter(is_current=True).count() == 5
+    assert RiskAssessment.objects.count() == 10
+    first.refresh_from_db()
+    assert not first.is_current
+    assert current(population.smi).pk != first.pk
+
+
+def test_only_the_organization_and_living_clients(world: Any, population: Population) -> None:
+    outsider_client = factories.client(world.olive)
+    services.population_stratify(organization=world.org)
+    assert not RiskAssessment.objects.filter(client=outsider_client).exists()
+    # A client who died leaves the list at the next run.
+    Client.objects.filter(pk=population.quiet.pk).update(deceased_date=timezone.localdate())
+    result = services.population_stratify(organization=world.org)
+    assert result.clients == 4
+    assert not RiskAssessment.objects.filter(client=population.quiet, is_current=True).exists()
+
+
+def test_open_case_risk_tier_and_weight_follow_the_tier(world: Any, population: Population) -> None:
+    case = population.case
+    assert (case.risk_tier, case.weight) == ("", Decimal("2.00"))
+    version = case.version
+    services.population_stratify(organization=world.org)
+    case.refresh_from_db()
+    model = world.program.model
+    assert case.risk_tier == "low"
+    assert case.weight == model.case_weight("low") == Decimal("1.50")
+    assert case.version == version + 1
+
+    # A severe PHQ-9 raises the tier; the case weighs more on Casey's caseload.
+    assessments.assessment_create(
+        acting_user=world.casey,
+        client=population.enrolled,
+        instrument_code=PHQ9,
+        answers=phq9([3, 3, 3, 3, 3, 2, 2, 2, 0]),
+    )
+    services.population_stratify(organization=world.org)
+    case.refresh_from_db()
+    assert case.risk_tier == "high"
+    assert case.weight == model.case_weight("high") == Decimal("2.50")
+    # Nothing changed: no write, no new version.
+    services.population_stratify(organization=world.org)
+    case.refresh_from_db()
+    assert case.version == version + 2
+
+
+def test_thresholds_come_from_the_organizations_settings(
+    world: Any, population: Population
+) -> None:
+    RiskSettings.objects.create(organization=world.org, thresholds={"lace": {"high": 17}})
+    services.population_stratify(organization=world.org)
+    assert current(population.smi).tier == "moderate"
+    assert current(population.smi).tier_reasons[0] == "LACE 16 (5\u201316: moderate)"
+
+
+def test_unusable_settings_stop_the_run_before_any_write(
+    world: Any, population: Population
+) -> None:
+    RiskSettings.objects.create(organization=world.org, thresholds={"lace": {"high": "ten"}})
+    with pytest.raises(ValidationFailed) as refused:
+        services.population_stratify(organization=world.org)
+    assert refused.value.code == "invalid_risk_settings"
+    assert not RiskAssessment.objects.exists()
+
+
+def test_only_supervisors_admins_or_the_system_run_a_population(
+    world: Any, population: Population
+) -> None:
+    with pytest.raises(PermissionDenied):
+        services.population_stratify(organization=world.org, acting_user=world.casey)
+    with pytest.raises(PermissionDenied):
+        services.population_stratify(organization=world.other_org, acting_user=world.sam)
+    result = services.population_stratify(organization=world.org, acting_user=world.sam)
+    assert result.clients == 5
+    assert stratify_events().get().actor_id == world.sam.pk
+
+
+def test_client_stratify_recomputes_one_client(world: Any, population: Population) -> None:
+    services.population_stratify(organization=world.org)
+    before = current(population.needs)
+    assessments.assessment_create(
+        acting_user=world.casey,
+        client=population.needs,
+        instrument_code=PHQ9,
+        answers=phq9([3, 3, 3, 3, 3, 3, 2, 2, 0]),
+    )
+    after = services.client_stratify(client=population.needs, acting_user=world.casey)
+    assert after.is_current and after.tier == "high"
+    before.refresh_from_db()
+    assert not before.is_current
+    event = AuditEvent.objects.filter(object_id=str(after.pk)).get()
+    assert event.client_id == population.needs.pk
+    assert event.changes == {"tier": ["low", "high"]}
+    with pytest.raises(PermissionDenied):
+        services.client_stratify(client=population.needs, acting_user=world.olive)
+
+
+# ----------------------------------------------------------------------------------------------
+# Decisions
+
+
+def test_supervisor_accepts_the_recommendation(world: Any, population: Population) -> None:
+    services.population_stratify(organization=world.org)
+    assessment = current(population.smi)
+    services.risk_decide(acting_user=world.sam, assessment=assessment, decision="accept")
+    assessment.refresh_from_db()
+    assert assessment.decision == "accepted"
+    assert assessment.decided_model == "intensive"
+    assert assessment.decided_by == world.sam and assessment.decided_at is not None
+    event = AuditEvent.objects.filter(
+        object_id=str(assessment.pk), detail__operation="decide"
+    ).get()
+    assert event.actor_id == world.sam.pk and event.client_id == population.smi.pk
+    assert event.changes["decision"] == ["pending", "accepted"]
+    assert event.changes["decided_model"] == ["", "intensive"]
+
+
+def test_override_needs_a_model_and_a_reason(world: Any, population: Population) -> None:
+    services.population_stratify(organization=world.org)
+    assessment = current(population.smi)
+    with pytest.raises(ValidationFailed) as refused:
+        services.risk_decide(acting_user=world.sam, assessment=assessment, decision="override")
+    assert {e["field"] for e in refused.value.errors} == {"model_kind", "reason"}
+    with pytest.raises(ValidationFailed):
+        services.risk_decide(
+            acting_user=world.sam,
+            assessment=assessment,
+            decision="override",
+            model_kind="intensive",
+            reason="same as recommended",
+        )
+    with pytest.raises(ValidationFailed):
+        services.risk_decide(
+            acting_user=world.sam,
+            assessment=assessment,
+            decision="override",
+            model_kind="teleportation",
+            reason="x",
+        )
+    assert current(population.smi).decision == "pending"
+    services.risk_decide(
+        acting_user=world.sam,
+        assessment=assessment,
+        decision="override",
+        model_kind="clinical",
+        reason="Stable on clozapine; the ACT team has no room.",
+    )
+    assessment.refresh_from_db()
+    assert (assessment.decision, assessment.decided_model) == ("overridden", "clinical")
+    assert assessment.decision_reason == "Stable on clozapine; the ACT team has no room."
+    event = AuditEvent.objects.filter(
+        object_id=str(assessment.pk), detail__operation="decide"
+    ).get()
+    assert event.changes["decided_model"] == ["", "clinical"]
+    assert event.changes["decision_reason"][1].startswith("Stable")
+
+
+def test_case_managers_may_not_decide(world: Any, population: Population) -> None:
+    services.population_stratify(organization=world.org)
+    assessment = current(population.smi)
+    with pytest.raises(PermissionDenied):
+        services.risk_decide(acting_user=world.casey, assessment=assessment, decision="accept")
+    outsider_supervisor = factories.staff("otto", org=world.other_org, role="supervisor")
+    with pytest.raises(PermissionDenied):
+        services.risk_decide(
+            acting_user=outsider_supervisor, assessment=assessment, decision="accept"
+        )
+    assert current(population.smi).decision == "pending"
+
+
+def test_only_the_current_assessment_is_decided(world: Any, population: Population) -> None:
+    services.population_stratify(organization=world.org)
+    old = current(population.smi)
+    services.population_stratify(organization=world.org)
+    with pytest.raises(Conflict) as refused:
+        services.risk_decide(acting_user=world.sam, assessment=old, decision="accept")
+    assert refused.value.code == "assessment_superseded"
+
+
+def test_a_decision_stands_while_tier_and_recommendation_do_not_change(
+    world: Any, population: Population
+) -> None:
+    services.population_stratify(organization=world.org)
+    services.risk_decide(
+        acting_user=world.sam,
+        assessment=current(population.smi),
+        decision="override",
+        model_kind="integrated",
+        reason="Medical needs dominate",
+    )
+    services.risk_decide(
+        acting_user=world.sam, assessment=current(population.needs), decision="accept"
+    )
+    # Needs changes: a severe PHQ-9 makes the tier high.
+    assessments.assessment_create(
+        acting_user=world.casey,
+        client=population.needs,
+        instrument_code=PHQ9,
+        answers=phq9([3, 3, 3, 3, 3, 3, 2, 2, 0]),
+    )
+    result = services.population_stratify(organization=world.org)
+    assert result.decisions_kept == 1
+    kept = current(population.smi)
+    assert (kept.decision, kept.decided_model, kept.decided_by) == (
+        "overridden",
+        "integrated",
+        world.sam,
+    )
+    assert current(population.needs).decision == "pending"
+
+
+# ----------------------------------------------------------------------------------------------
+# Enrollment
+
+
+def test_enroll_opens_a_referred_case_with_the_tier(world: Any, population: Population) -> None:
+    services.population_stratify(organization=world.org)
+    case = services.risk_enroll(acting_user=world.sam, client=population.smi, program=world.program)
+    assert case.status == "referred"
+    assert case.referral_source == "Population risk list"
+    assert case.referral_reason.startswith("Identified from the population risk list: high risk.")
+    assert "LACE 16" in case.referral_reason
+    assert case.priority == 2
+    case.refresh_from_db()
+    assert case.risk_tier == "high"
+    assert case.weight == world.program.model.case_weight("high")
+
+
+def test_parallel_workers_give_the_same_result(
+    transactional_db: Any, world: Any, population: Population
+) -> None:
+    result = services.population_stratify(organization=world.org, workers=2, batch_size=2)
+    assert result.workers == 2
+    assert result.clients == 5 and result.batches == 3
+    assert RiskAssessment.objects.filter(is_current=True).count() == 5
+    assert current(population.smi).tier == "high"
+    assert current(population.item9).tier == "very_high"
+    assert stratify_events().count() == 3
