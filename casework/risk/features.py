@@ -1,0 +1,333 @@
+"""Features of the predictive model, extracted set-based for (client, index date) pairs.
+
+Everything is read as it stood on the index date -- encounters that started, conditions whose
+onset had come and that had not abated, scores observed and needs proposed on or before it -- so
+training samples taken at past index dates do not see their own future (no leakage).
+
+One load (:func:`load_history`, five queries per chunk of up to ``CHUNK`` clients) serves any
+number of index dates; :func:`feature_matrix` then works in memory.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+import numpy as np
+
+from casework.assessments.models import NeedStatus, Observation, ProposedNeed
+from casework.clients.models import Client, Condition, Utilization, UtilizationKind
+from casework.risk import charlson
+from casework.risk.lace import (
+    CONDITION_FIELDS,
+    ENCOUNTER_FIELDS,
+    CodedCondition,
+    Encounter,
+    UtilizationHistory,
+    condition_active_on,
+    lace_at,
+    local_date,
+    months_before,
+)
+
+# Instrument total scores (LOINC): PHQ-9 total 44261-6, GAD-7 total 70274-6, AUDIT-C total
+# 75626-2 (the codes the assessments app stores its score observations under).
+SCORE_CODES: dict[str, str] = {"phq9": "44261-6", "gad7": "70274-6", "auditc": "75626-2"}
+SCORE_NAMES: dict[str, str] = {"phq9": "PHQ-9", "gad7": "GAD-7", "auditc": "AUDIT-C"}
+# Clients per query: well under SQLite's bound-parameter limit.
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    description: str
+
+
+CONDITION_FEATURES: tuple[str, ...] = (*charlson.CATEGORIES, *charlson.BEHAVIORAL)
+FEATURES: tuple[Feature, ...] = (
+    Feature("age", "Age in years on the index date"),
+    Feature("female", "Administrative sex female (1) or not (0)"),
+    *(
+        Feature(key, f"{category.label} on record (active on the index date)")
+        for key, category in {**charlson.CATEGORIES, **charlson.BEHAVIORAL}.items()
+    ),
+    Feature("ed_visits_6m", "ED visits in the 6 months before the index date"),
+    Feature("ed_visits_12m", "ED visits in the 12 months before the index date"),
+    Feature("admissions_6m", "Inpatient admissions in the 6 months before the index date"),
+    Feature("admissions_12m", "Inpatient admissions in the 12 months before the index date"),
+    *(
+        Feature(name, f"Latest {SCORE_NAMES[name]} total score (LOINC {code}); missing → 0")
+        for name, code in SCORE_CODES.items()
+    ),
+    Feature(
+        "social_needs",
+        "Open social needs: proposed or accepted needs plus active ICD-10-CM Z55-Z65 conditions",
+    ),
+    Feature("lace", "LACE index of the most recent admission (0 without one)"),
+)
+FEATURE_NAMES: tuple[str, ...] = tuple(feature.name for feature in FEATURES)
+FEATURE_INDEX: dict[str, int] = {name: index for index, name in enumerate(FEATURE_NAMES)}
+
+
+@dataclass
+class ClientRecord:
+    birth_date: date
+    sex: str
+    deceased_date: date | None
+
+
+@dataclass
+class PopulationHistory:
+    """Everything the features need for a set of clients, up to ``until``."""
+
+    until: datetime
+    clients: dict[UUID, ClientRecord] = field(default_factory=dict)
+    utilization: dict[UUID, UtilizationHistory] = field(default_factory=dict)
+    conditions: dict[UUID, list[CodedCondition]] = field(default_factory=dict)
+    # {client: {"phq9": ([effective_at ...], [value ...])}}, sorted by time
+    scores: dict[UUID, dict[str, tuple[list[datetime], list[float]]]] = field(default_factory=dict)
+    # {client: [(created_at, need key)]}
+    needs: dict[UUID, list[tuple[datetime, str]]] = field(default_factory=dict)
+
+    def utilization_of(self, client_id: UUID) -> UtilizationHistory:
+        return self.utilization.get(client_id) or UtilizationHistory()
+
+
+def _need_key(system: str, code: str) -> str:
+    if charlson.is_icd10(system, code):
+        return "icd10:" + charlson.normalize_icd10(code)
+    return f"{system}|{code}"
+
+
+def _chunks(ids: Sequence[UUID]) -> Iterable[Sequence[UUID]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def load_history(client_ids: Iterable[UUID], *, until: datetime) -> PopulationHistory:
+    """Clients, encounters, conditions, score observations and needs up to ``until``."""
+    history = PopulationHistory(until=until)
+    ids = list(dict.fromkeys(client_ids))
+    codes = {code: name for name, code in SCORE_CODES.items()}
+    for chunk in _chunks(ids):
+        for pk, birth_date, sex, deceased in (
+            Client.objects.filter(id__in=chunk)
+            .order_by()
+            .values_list("id", "birth_date", "sex", "deceased_date")
+        ):
+            history.clients[pk] = ClientRecord(birth_date, sex, deceased)
+
+        encounters: dict[UUID, list[Encounter]] = defaultdict(list)
+        for client_id, pk, kind, started, ended, acute in (
+            Utilization.objects.filter(
+                client_id__in=chunk,
+                kind__in=[UtilizationKind.INPATIENT, UtilizationKind.EMERGENCY],
+                started_at__lte=until,
+            )
+            .order_by()
+            .values_list(*ENCOUNTER_FIELDS)
+        ):
+            encounters[client_id].append(Encounter(str(pk), kind, started, ended, acute))
+        for client_id, rows in encounters.items():
+            history.utilization[client_id] = UtilizationHistory.from_encounters(rows)
+
+        for client_id, *values in (
+            Condition.objects.filter(client_id__in=chunk).order_by().values_list(*CONDITION_FIELDS)
+        ):
+            history.conditions.setdefault(client_id, []).append(CodedCondition(*values))
+
+        observed: dict[UUID, dict[str, list[tuple[datetime, float]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for client_id, code, value, effective_at in (
+            Observation.objects.filter(
+                client_id__in=chunk,
+                code__in=list(codes),
+                effective_at__lte=until,
+                value_decimal__isnull=False,
+            )
+            .exclude(status="entered-in-error")
+            .order_by()
+            .values_list("client_id", "code", "value_decimal", "effective_at")
+        ):
+            if value is not None:
+                observed[client_id][codes[code]].append((effective_at, float(value)))
+        for client_id, by_name in observed.items():
+            history.scores[client_id] = {}
+            for name, points in by_name.items():
+                points.sort(key=lambda point: point[0])
+                history.scores[client_id][name] = (
+                    [moment for moment, _ in points],
+                    [value for _, value in points],
+                )
+
+        for client_id, system, code, created_at in (
+            ProposedNeed.objects.filter(
+                client_id__in=chunk,
+                status__in=[NeedStatus.PROPOSED, NeedStatus.ACCEPTED],
+                created_at__lte=until,
+            )
+            .order_by()
+            .values_list("client_id", "system", "code", "created_at")
+        ):
+            history.needs.setdefault(client_id, []).append((created_at, _need_key(system, code)))
+    return history
+
+
+def age_on(birth_date: date, day: date) -> int:
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - before_birthday
+
+
+def feature_vector(history: PopulationHistory, client_id: UUID, index: datetime) -> list[float]:
+    """The features of one client on one index date, in ``FEATURE_NAMES`` order. Missing
+    instrument scores are NaN (the model's pipeline imputes them)."""
+    record = history.clients[client_id]
+    day = local_date(index)
+    utilization = history.utilization_of(client_id)
+    conditions = history.conditions.get(client_id, [])
+
+    present: set[str] = set()
+    social: set[str] = set()
+    for condition in conditions:
+        if not condition_active_on(condition, day):
+            continue
+        present.update(charlson.categories_for_code(condition.system, condition.code))
+        if charlson.is_social_need(condition.system, condition.code):
+            social.add(_need_key(condition.system, condition.code))
+    present = charlson.apply_hierarchy(present)
+    for created_at, key in history.needs.get(client_id, []):
+        if created_at <= index:
+            social.add(key)
+
+    six_months = months_before(index, 6)
+    twelve_months = months_before(index, 12)
+    inpatient, emergency = UtilizationKind.INPATIENT, UtilizationKind.EMERGENCY
+    scores: list[float] = []
+    client_scores = history.scores.get(client_id, {})
+    for name in SCORE_CODES:
+        times, values = client_scores.get(name, ([], []))
+        position = bisect.bisect_right(times, index)
+        scores.append(values[position - 1] if position else math.nan)
+    lace = lace_at(utilization, conditions, index)
+
+    return [
+        float(age_on(record.birth_date, day)),
+        1.0 if record.sex == "female" else 0.0,
+        *(1.0 if key in present else 0.0 for key in CONDITION_FEATURES),
+        float(utilization.count(emergency, six_months, index)),
+        float(utilization.count(emergency, twelve_months, index)),
+        float(utilization.count(inpatient, six_months, index)),
+        float(utilization.count(inpatient, twelve_months, index)),
+        *scores,
+        float(len(social)),
+        float(lace.score if lace else 0),
+    ]
+
+
+def feature_matrix(
+    history: PopulationHistory, samples: Sequence[tuple[UUID, datetime]]
+) -> np.ndarray:
+    """One row per (client, index date) sample."""
+    matrix = np.empty((len(samples), len(FEATURE_NAMES)), dtype=float)
+    for row, (client_id, index) in enumerate(samples):
+        matrix[row] = feature_vector(history, client_id, index)
+    return matrix
+
+
+def features_for_clients(
+    client_ids: Iterable[UUID], *, as_of: datetime
+) -> tuple[list[UUID], np.ndarray]:
+    """Features of each existing client on ``as_of`` (rows in the order of the returned ids)."""
+    wanted = list(dict.fromkeys(client_ids))
+    history = load_history(wanted, until=as_of)
+    ids = [client_id for client_id in wanted if client_id in history.clients]
+    return ids, feature_matrix(history, [(client_id, as_of) for client_id in ids])
+
+
+def outcome_between(
+    history: PopulationHistory, client_id: UUID, start: datetime, days: int
+) -> bool:
+    """An ED visit or inpatient admission starting in (start, start + days]."""
+    return history.utilization_of(client_id).any_between(start, start + timedelta(days=days))
+
+
+# ----------------------------------------------------------------------------------------------
+# Human labels for explanations
+
+# Features that measure the same thing from different angles are explained together: their
+# contributions are summed, so that correlated counts (6 and 12 months) never show up as one
+# raising and the other lowering the risk. The first feature is the group's headline value.
+EXPLANATION_GROUPS: dict[str, tuple[str, ...]] = {
+    "ed_visits": ("ed_visits_12m", "ed_visits_6m"),
+    "hospital_stays": ("admissions_12m", "admissions_6m", "lace"),
+}
+GROUP_OF: dict[str, str] = {
+    name: group for group, names in EXPLANATION_GROUPS.items() for name in names
+}
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def describe_group(group: str, values: dict[str, float]) -> str:
+    """The label of a group of features, e.g. "3 ED visits in the last 12 months (2 in the last
+    6 months)"."""
+    if group == "ed_visits":
+        year, half = round(values["ed_visits_12m"]), round(values["ed_visits_6m"])
+        if year == 0:
+            return "No ED visits in the last 12 months"
+        visits = _plural(year, "ED visit", "ED visits")
+        return f"{visits} in the last 12 months ({half} in the last 6 months)"
+    year, half = round(values["admissions_12m"]), round(values["admissions_6m"])
+    lace = round(values["lace"])
+    if year == 0:
+        suffix = f" (LACE {lace} for an earlier stay)" if lace else ""
+        return f"No hospital admissions in the last 12 months{suffix}"
+    stays = _plural(year, "hospital admission", "hospital admissions")
+    return f"{stays} in the last 12 months ({half} in the last 6 months); LACE {lace}"
+
+
+def describe(name: str, value: float) -> str:
+    """A case manager's reading of one feature value, e.g. "3 ED visits in the last 6 months"."""
+    if name in charlson.CATEGORIES or name in charlson.BEHAVIORAL:
+        label = {**charlson.CATEGORIES, **charlson.BEHAVIORAL}[name].label
+        return f"{label} on record" if value >= 0.5 else f"No {label.lower()} on record"
+    if name in SCORE_CODES:
+        instrument = SCORE_NAMES[name]
+        if math.isnan(value):
+            return f"No {instrument} score on record"
+        return f"Latest {instrument} score {value:g}"
+    count = 0 if math.isnan(value) else round(value)
+    match name:
+        case "age":
+            return f"Age {count}"
+        case "female":
+            return "Female" if count else "Male, other or unknown sex"
+        case "ed_visits_6m" | "ed_visits_12m":
+            months = 6 if name.endswith("6m") else 12
+            if count == 0:
+                return f"No ED visits in the last {months} months"
+            return f"{_plural(count, 'ED visit', 'ED visits')} in the last {months} months"
+        case "admissions_6m" | "admissions_12m":
+            months = 6 if name.endswith("6m") else 12
+            if count == 0:
+                return f"No hospital admissions in the last {months} months"
+            noun = _plural(count, "hospital admission", "hospital admissions")
+            return f"{noun} in the last {months} months"
+        case "social_needs":
+            if count == 0:
+                return "No open social needs"
+            return _plural(count, "open social need", "open social needs")
+        case "lace":
+            if count == 0:
+                return "No recent hospital stay scored by LACE (LACE 0)"
+            return f"LACE {count} for the most recent hospital stay"
+    return f"{name} = {value:g}"
