@@ -44,6 +44,7 @@ LOINC = "http://loinc.org"
 LOCAL_SYSTEM = "https://casework.example/instruments"
 ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 ITEM_WEIGHT = "http://hl7.org/fhir/StructureDefinition/itemWeight"
+ALTERNATE_CODE = "https://casework.example/fhir/StructureDefinition/alternate-code"
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 
@@ -72,6 +73,20 @@ class AnswerOption:
     system: str
     display: str
     value: Decimal | None
+    # Other codes and wordings of the same answer (casework's ``alternate-code`` extension),
+    # e.g. LOINC's "More days than not" and the PHQ-9's "More than half the days".
+    aliases: tuple[tuple[str, str], ...] = ()
+
+    def has_code(self, code: str) -> bool:
+        wanted = code.lower()
+        return (self.code or "").lower() == wanted or any(
+            alias.lower() == wanted for alias, _ in self.aliases
+        )
+
+    def has_display(self, folded: str) -> bool:
+        return bool(folded) and (
+            _fold(self.display) == folded or any(_fold(d) == folded for _, d in self.aliases)
+        )
 
 
 @dataclass(frozen=True)
@@ -147,12 +162,19 @@ def _option(raw: Mapping[str, Any]) -> AnswerOption:
         value = _extension(raw, ITEM_WEIGHT)
     if value is None:
         value = _extension(coding, ORDINAL_VALUE)
+    aliases = tuple(
+        (str(alias.get("code", "")), str(alias.get("display", "")))
+        for extension in raw.get("extension", []) or []
+        if extension.get("url") == ALTERNATE_CODE
+        for alias in [extension.get("valueCoding") or {}]
+    )
     if coding:
         return AnswerOption(
             code=coding.get("code"),
             system=coding.get("system", ""),
             display=coding.get("display", "") or coding.get("code", ""),
             value=_decimal(value),
+            aliases=aliases,
         )
     for key in ("valueInteger", "valueString", "valueDate"):
         if key in raw:
@@ -299,7 +321,7 @@ def _match_option(item: ItemDef, raw: Any) -> dict[str, Any]:
             code = str(raw.get("code"))
             system = raw.get("system")
             for option in item.options:
-                if option.code == code and (
+                if option.has_code(code) and (
                     not system or not option.system or system == option.system
                 ):
                     return _coded(option)
@@ -323,11 +345,11 @@ def _match_option(item: ItemDef, raw: Any) -> dict[str, Any]:
     if isinstance(raw, str):
         text = raw.strip()
         for option in item.options:
-            if option.code is not None and option.code.lower() == text.lower():
+            if option.has_code(text):
                 return _coded(option)
         folded = _fold(text)
         for option in item.options:
-            if folded and _fold(option.display) == folded:
+            if option.has_display(folded):
                 return _coded(option)
         for option in item.options:
             if option.code is not None and folded and _fold(option.code) == folded:

@@ -37,14 +37,18 @@ def instruments_active() -> QuerySet[Instrument]:
 
 
 def instrument_find(code: str) -> Instrument | None:
-    """The active instrument with this panel code (LOINC or local), or this short name."""
+    """The active instrument with this panel code (LOINC or local), also written as
+    ``system|code`` or as a Questionnaire URL ending in the code, or with this short name."""
     code = (code or "").strip()
     if not code:
         return None
-    found = instruments_active().filter(code=code).first()
-    if found is None:
-        found = instruments_active().filter(short_name__iexact=code).first()
-    return found
+    candidates = [code, code.rsplit("|", 1)[-1], code.rstrip("/").rsplit("/", 1)[-1]]
+    for candidate in dict.fromkeys(c for c in candidates if c):
+        found = instruments_active().filter(code=candidate).first()
+        if found is not None:
+            return found
+    by_url = instruments_active().filter(definition__url=code).first()
+    return by_url or instruments_active().filter(short_name__iexact=code).first()
 
 
 def instrument_get(code: str) -> Instrument:

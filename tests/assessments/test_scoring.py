@@ -13,6 +13,7 @@ import pytest
 
 from casework.assessments.loader import INSTRUMENTS_DIR, instrument_files
 from casework.assessments.scoring import (
+    ALTERNATE_CODE,
     ClientContext,
     InstrumentDefinition,
     definition_from,
@@ -133,8 +134,11 @@ def test_every_file_is_a_valid_r4_questionnaire_with_a_cited_source(path: Path) 
             coding = option["valueCoding"]
             assert coding["system"] and coding["code"] and coding["display"]
             for extension in option.get("extension", []):
-                assert extension["url"] == "http://hl7.org/fhir/StructureDefinition/ordinalValue"
-                assert isinstance(extension["valueDecimal"], int | float)
+                if extension["url"] == "http://hl7.org/fhir/StructureDefinition/ordinalValue":
+                    assert isinstance(extension["valueDecimal"], int | float)
+                else:
+                    assert extension["url"] == ALTERNATE_CODE
+                    assert extension["valueCoding"]["code"]
         if item["type"] == "choice" and not item.get("readOnly"):
             assert item.get("answerOption"), item["linkId"]
     if loinc:
@@ -326,6 +330,16 @@ def test_gad7_band_boundaries(total: int, band: str) -> None:
     result = score_response(load("gad-7"), spread(GAD7_ITEMS, total, 3))
     assert (result.score, result.band) == (total, band)
     assert result.score_code and result.score_code["code"] == "70274-6"
+
+
+@pytest.mark.parametrize(
+    "answer", ["LA18938-3", "More days than not", "LA6570-1", "More than half the days", 2]
+)
+def test_gad7_worry_item_takes_loincs_more_days_than_not_and_the_phq_wording(answer: Any) -> None:
+    answers = {**dict.fromkeys(GAD7_ITEMS, 0), "68509-9": answer}
+    result = score_response(load("gad-7"), answers)
+    assert result.score == 2
+    assert result.answers["68509-9"]["code"] == "LA18938-3"
 
 
 @pytest.mark.parametrize(

@@ -143,6 +143,13 @@ def test_short_name_finds_the_instrument(world: Any, enrolled: Any) -> None:
         },
     )
     assert response.instrument.code == "55757-9" and response.band == "positive"
+    for written in (
+        "http://loinc.org|55757-9",
+        "http://loinc.org/q/55757-9",
+        "https://casework.example/fhir/Questionnaire/phq-2",
+    ):
+        assert selectors.instrument_find(written) == response.instrument, written
+    assert selectors.instrument_find("http://loinc.org|00000-0") is None
 
 
 def test_draft_then_change_then_complete(world: Any, enrolled: Any) -> None:
