@@ -10,7 +10,6 @@ from pydantic import Field
 
 from casework.accounts.models import User
 from casework.assessments import services
-from casework.assessments.models import AssessmentResponse
 from casework.assessments.schemas import (
     AssessmentCompleteIn,
     AssessmentIn,
@@ -32,6 +31,7 @@ from casework.assessments.selectors import (
     needs_for_client,
     observations_for_client,
     response_get,
+    response_refreshed,
     responses_for_client,
     trends,
 )
@@ -61,12 +61,6 @@ def _case(request: HttpRequest, case_id: UUID | None) -> Case | None:
         raise ValidationFailed(
             "Case not found.", errors=[field_error("case_id", "not found")]
         ) from exc
-
-
-def _with_refs(response: AssessmentResponse) -> AssessmentResponse:
-    return AssessmentResponse.objects.select_related(
-        "instrument", "client", "started_by", "completed_by"
-    ).get(pk=response.pk)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -117,7 +111,7 @@ def create_assessment(request: HttpRequest, client_id: UUID, payload: Assessment
         case=_case(request, payload.case_id),
         status=payload.status,
     )
-    return HttpStatus(201, assessment_out(_with_refs(response)))
+    return HttpStatus(201, assessment_out(response_refreshed(response)))
 
 
 @router.get(
@@ -170,7 +164,7 @@ def update_assessment(request: HttpRequest, assessment_id: UUID, payload: Assess
         answers=payload.answers,
         case=_case(request, payload.case_id),
     )
-    return assessment_out(_with_refs(response))
+    return assessment_out(response_refreshed(response))
 
 
 @router.post(
@@ -189,7 +183,7 @@ def complete_assessment(
         expected_version=body.version,
         answers=body.answers,
     )
-    return assessment_out(_with_refs(response))
+    return assessment_out(response_refreshed(response))
 
 
 # ----------------------------------------------------------------------------------------------

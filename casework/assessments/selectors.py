@@ -83,6 +83,14 @@ def response_get(*, user: Any, response_id: UUID | str) -> AssessmentResponse:
         raise NotFound("Assessment not found.") from exc
 
 
+def response_refreshed(response: AssessmentResponse) -> AssessmentResponse:
+    """A response the caller already holds (fetched through ``response_get`` or just written),
+    read again with what its output shows."""
+    return AssessmentResponse.objects.select_related(
+        "instrument", "client", "started_by", "completed_by"
+    ).get(pk=response.pk)
+
+
 def responses_for_client(
     *, client: Client, instrument_code: str = "", status: str = ""
 ) -> QuerySet[AssessmentResponse]:

@@ -33,7 +33,7 @@ from casework.assessments.selectors import (
 from casework.audit.services import audit_read, audit_read_many
 from casework.clients.selectors import client_get
 from casework.core.errors import ApplicationError, NotFound, StaleVersion
-from casework.monitoring.models import WorkItem
+from casework.monitoring.selectors import work_items_from_source
 from casework.web.access import login_required
 from casework.web.errors import error_messages, humanize, web_errors
 
@@ -311,9 +311,7 @@ def assessment_detail(request: HttpRequest, assessment_id: UUID) -> HttpResponse
         return render(request, "assessments/form.html", context)
     audit_read(actor=user, obj=response, client_id=client.pk)
     work_items = list(
-        WorkItem.objects.filter(
-            source_type=services.RESPONSE_TYPE, source_id=str(response.pk)
-        ).select_related("assignee")
+        work_items_from_source(source_type=services.RESPONSE_TYPE, source_id=str(response.pk))
     )
     context = {
         "client": client,

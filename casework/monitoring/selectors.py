@@ -44,6 +44,14 @@ def work_item_get(*, user: Any, work_item_id: UUID | str) -> WorkItem:
         raise NotFound("Work item not found.") from exc
 
 
+def work_items_from_source(*, source_type: str, source_id: str) -> QuerySet[WorkItem]:
+    """Who was given work because of one record (e.g. the response that raised a flag); for a
+    page that already shows that record to the user."""
+    return WorkItem.objects.filter(source_type=source_type, source_id=source_id).select_related(
+        "assignee"
+    )
+
+
 @dataclass(frozen=True)
 class Recipient:
     user: User
