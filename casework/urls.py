@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
 from casework.api import api
 
@@ -8,6 +9,7 @@ admin.site.site_header = "casework administration"
 admin.site.site_title = "casework admin"
 
 
+@csrf_exempt
 def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
     return JsonResponse({"detail": "Not found.", "code": "not_found", "errors": []}, status=404)
 

@@ -74,7 +74,9 @@ class Team(BaseModel):
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(max_length=120)
-    members = models.ManyToManyField(User, through="TeamMembership", related_name="teams")
+    members: models.ManyToManyField[User, TeamMembership] = models.ManyToManyField(
+        User, through="TeamMembership", related_name="teams"
+    )
 
     class Meta:
         ordering = ["name"]

@@ -26,6 +26,32 @@ class TransitionForm(forms.Form):
     )
 
 
+class ScreeningForm(forms.Form):
+    """Findings confirmed at screening, one per line: a code, then optionally its name."""
+
+    findings = forms.CharField(
+        label="Findings (one per line: ICD-10-CM code, then its name)",
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "F20.9 Schizophrenia"}),
+        required=False,
+    )
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+    def clean_findings(self) -> list[dict[str, str]]:
+        parsed = []
+        for line in self.cleaned_data["findings"].splitlines():
+            parts = line.strip().split(None, 1)
+            if not parts:
+                continue
+            parsed.append(
+                {
+                    "system": "http://hl7.org/fhir/sid/icd-10-cm",
+                    "code": parts[0].upper(),
+                    "display": parts[1].strip(" -—") if len(parts) > 1 else "",
+                }
+            )
+        return parsed
+
+
 class CaseManagerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         load = getattr(obj, "load_points", None)

@@ -42,6 +42,7 @@ from casework.programs.models import Program
 
 CASE_WORKERS = {Role.CASE_MANAGER, Role.SUPERVISOR, Role.PROGRAM_ADMIN}
 REFERRERS = {Role.INTAKE, Role.CASE_MANAGER, Role.SUPERVISOR}
+SCREENERS = {*CASE_WORKERS, Role.INTAKE}
 ASSIGNERS = {Role.SUPERVISOR, Role.PROGRAM_ADMIN, Role.INTAKE}
 INTAKE_MOVES = {
     Status.SCREENING,
@@ -161,7 +162,18 @@ def case_create(
 def case_record_screening(
     *, acting_user: User, case: Case, findings: list[dict[str, Any]], expected_version: int | None
 ) -> Case:
-    """Record the coded needs/conditions confirmed at screening (used by eligibility)."""
+    """Record the coded needs/conditions confirmed at screening (used by eligibility).
+
+    Only while the case is being screened (referred, screening or waitlist), by staff who may
+    work the intake pipeline.
+    """
+    if acting_user.role not in SCREENERS:
+        raise PermissionDenied("Your role may not record screening findings.")
+    if case.status not in PRE_ENROLLMENT:
+        raise TransitionRefused(
+            "Screening findings are recorded before intake; this case is past screening.",
+            code="not_screening",
+        )
     cleaned = []
     for index, finding in enumerate(findings):
         code = str(finding.get("code", "")).strip()
@@ -624,6 +636,7 @@ def case_transition(
         if from_status == Status.CLOSED:
             changes["closed_at"] = None
             changes["closure_reason"] = ""
+            changes["discharge_summary"] = ""
         diff = update_versioned(case, expected_version=None, **changes)
         diff.pop("status_changed_at", None)
         CaseStatusChange.objects.create(

@@ -20,7 +20,7 @@ from casework.accounts.selectors import can_manage_assignments
 from casework.audit.services import audit_read
 from casework.cases import lifecycle, services
 from casework.cases.codes import CLOSURE_REASON_NAMES, CLOSURE_REASONS, PRE_ENROLLMENT_CLOSURE
-from casework.cases.forms import AssignForm, TransitionForm
+from casework.cases.forms import AssignForm, ScreeningForm, TransitionForm
 from casework.cases.models import FINISHED, PRE_ENROLLMENT, Case, Status
 from casework.cases.selectors import case_get, case_history
 from casework.core.errors import ApplicationError, NotFound
@@ -97,6 +97,7 @@ def _render_case(
     refused: dict[str, Any] | None = None,
     posted: dict[str, Any] | None = None,
     assign_form: AssignForm | None = None,
+    screening_form: ScreeningForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = _user(request)
@@ -111,6 +112,12 @@ def _render_case(
                 initial["case_manager"] = suggestions[0].user.pk
             assign_form = AssignForm(initial=initial, case_managers=_case_managers(case))
     history = _history(case)
+    screening = case.status in PRE_ENROLLMENT and user.role in services.SCREENERS
+    if screening and screening_form is None:
+        lines = [f"{f['code']} {f.get('display', '')}".strip() for f in case.screening_findings]
+        screening_form = ScreeningForm(
+            initial={"findings": "\n".join(lines), "version": case.version}
+        )
     audit_read(actor=user, obj=case, client_id=case.client_id)
     context = {
         "case": case,
@@ -121,6 +128,8 @@ def _render_case(
         "assigning": assigning,
         "suggestions": suggestions,
         "assign_form": assign_form,
+        "screening_form": screening_form if screening else None,
+        "required_conditions": case.program.required_conditions or [],
         "assign_open": status != 200 and assign_form is not None and assign_form.is_bound,
         "can_override": user.role in {Role.SUPERVISOR, Role.PROGRAM_ADMIN},
         "closure_reason": CLOSURE_REASON_NAMES.get(case.closure_reason, case.closure_reason),
@@ -216,3 +225,25 @@ def case_assign(request: HttpRequest, case_id: UUID) -> HttpResponse:
             return _after_change(request, case)
         case = case_get(user=request.user, case_id=case_id)
     return _render_case(request, case, assign_form=form, status=form_status(form))
+
+
+@login_required
+@require_POST
+@web_errors
+def case_screening(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """Record the coded findings confirmed at screening (they decide program eligibility)."""
+    case = case_get(user=request.user, case_id=case_id)
+    form = ScreeningForm(request.POST)
+    if form.is_valid():
+        with form_errors(form, {"findings": "findings"}):
+            case = services.case_record_screening(
+                acting_user=_user(request),
+                case=case,
+                findings=form.cleaned_data["findings"],
+                expected_version=form.cleaned_data["version"],
+            )
+        if not form.errors:
+            messages.success(request, "Screening findings saved.")
+            return _after_change(request, case)
+        case = case_get(user=request.user, case_id=case_id)
+    return _render_case(request, case, screening_form=form, status=form_status(form))

@@ -195,19 +195,21 @@ def _clean(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     return cleaned
 
 
-def _clean_identifiers(identifiers: list[dict[str, str]]) -> list[dict[str, str]]:
+def _clean_identifiers(
+    identifiers: list[dict[str, str]], *, single: bool = False
+) -> list[dict[str, str]]:
+    """Validate identifiers; errors name ``identifiers[i].type`` (or ``type`` when ``single``)."""
     valid_types = {c.code for c in IDENTIFIER_TYPES}
     errors = []
     cleaned = []
     for index, identifier in enumerate(identifiers):
+        prefix = "" if single else f"identifiers[{index}]."
         kind = str(identifier.get("type", "")).strip().upper()
         value = str(identifier.get("value", "")).strip()
         if kind not in valid_types:
-            errors.append(
-                field_error(f"identifiers[{index}].type", f"must be one of {sorted(valid_types)}")
-            )
+            errors.append(field_error(f"{prefix}type", f"must be one of {sorted(valid_types)}"))
         if not value:
-            errors.append(field_error(f"identifiers[{index}].value", "required"))
+            errors.append(field_error(f"{prefix}value", "required"))
         cleaned.append(
             {"type": kind, "value": value, "assigner": str(identifier.get("assigner", "")).strip()}
         )
@@ -350,7 +352,9 @@ def client_add_identifier(
     *, acting_user: User, client: Client, type: str, value: str, assigner: str = ""
 ) -> ClientIdentifier:
     _require_editor(acting_user)
-    cleaned = _clean_identifiers([{"type": type, "value": value, "assigner": assigner}])[0]
+    cleaned = _clean_identifiers(
+        [{"type": type, "value": value, "assigner": assigner}], single=True
+    )[0]
     try:
         with transaction.atomic():
             identifier = ClientIdentifier.objects.create(

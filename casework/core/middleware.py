@@ -6,11 +6,18 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 500: "server_error"}
+_CODES = {
+    400: "bad_request",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    500: "server_error",
+}
 _DETAILS = {
     404: "Not found.",
     405: "Method not allowed.",
     400: "Bad request.",
+    403: "Forbidden (for a browser session, the CSRF token is missing or wrong).",
     500: "Something went wrong on our side; nothing was saved.",
 }
 

@@ -35,9 +35,37 @@ def primary_language(value: str) -> str:
     return value.split("-")[0].lower() if value else ""
 
 
+# Letters that Unicode does not decompose into a base letter plus accent.
+_UNDECOMPOSABLE = str.maketrans(
+    {
+        "Đ": "D",
+        "đ": "d",
+        "Ł": "L",
+        "ł": "l",
+        "Ø": "O",
+        "ø": "o",
+        "ß": "ss",
+        "Æ": "AE",
+        "æ": "ae",
+        "Œ": "OE",
+        "œ": "oe",
+        "Þ": "Th",
+        "þ": "th",
+        "Ð": "D",
+        "ð": "d",
+        "ı": "i",
+        "Ħ": "H",
+        "ħ": "h",
+        "Ŧ": "T",
+        "ŧ": "t",
+    }
+)
+
+
 def fold(text: str) -> str:
-    """Lower-case, strip accents and punctuation, collapse spaces: "María-José " -> "maria jose"."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
+    """Lower-case, strip accents and punctuation, collapse spaces: "María-José " -> "maria jose",
+    "Đặng" -> "dang", "Łukasz" -> "lukasz"."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").translate(_UNDECOMPOSABLE))
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     cleaned = re.sub(r"[^0-9a-zA-Z]+", " ", plain)
     return " ".join(cleaned.lower().split())

@@ -28,6 +28,7 @@ urlpatterns = [
     path("cases/<uuid:case_id>/", case_views.case_detail, name="case_detail"),
     path("cases/<uuid:case_id>/transition/", case_views.case_transition, name="case_transition"),
     path("cases/<uuid:case_id>/assign/", case_views.case_assign, name="case_assign"),
+    path("cases/<uuid:case_id>/screening/", case_views.case_screening, name="case_screening"),
     path(
         "programs/<uuid:program_id>/waitlist/",
         program_views.program_waitlist,

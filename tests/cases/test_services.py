@@ -340,3 +340,31 @@ def test_one_open_case_per_client_and_program(world):
     with pytest.raises(TransitionRefused) as refused:
         services.case_create(acting_user=world.casey, client=client, program=world.program)
     assert refused.value.code == "case_already_open"
+
+
+def test_reopened_case_needs_a_new_discharge_summary(world):
+    case = factories.case(
+        world.casey, client=factories.client(world.casey), program=world.program, to="active"
+    )
+    case = services.case_transition(
+        acting_user=world.casey,
+        case=case,
+        to_status="closed",
+        reason="Goals met",
+        closure_reason="goals_met",
+        discharge_summary="Linked to clinic.",
+    )
+    case = services.case_transition(
+        acting_user=world.casey, case=case, to_status="assessment", reason="Relapse"
+    )
+    assert case.discharge_summary == ""
+
+
+def test_screening_findings_only_while_screening(world):
+    case = factories.case(
+        world.casey, client=factories.client(world.casey), program=world.program, to="intake"
+    )
+    with pytest.raises(TransitionRefused):
+        services.case_record_screening(
+            acting_user=world.casey, case=case, findings=[{"code": "F20.9"}], expected_version=None
+        )

@@ -261,3 +261,37 @@ def test_assign_to_someone_not_eligible_is_a_form_error(client, world, referred)
     assert response.status_code == 422
     assert "Select a valid choice" in response.content.decode()
     assert Case.objects.get(pk=referred.pk).case_manager is None
+
+
+def test_screening_findings_recorded_from_the_case_page(world, client):
+    from casework.cases.models import Case
+
+    icm = factories.program(
+        "ICM web",
+        org=world.org,
+        kind="intensive",
+        teams=[world.north],
+        required_conditions=[{"code": "F20", "display": "Schizophrenia"}],
+    )
+    case = factories.case(
+        world.casey, client=factories.client(world.casey), program=icm, to="screening"
+    )
+    client.force_login(world.casey)
+    page = client.get(f"/cases/{case.id}/")
+    assert b"Record screening findings" in page.content and b"F20" in page.content
+    response = client.post(
+        f"/cases/{case.id}/screening/",
+        {"findings": "f20.9 Schizophrenia, unspecified\n", "version": case.version},
+    )
+    assert response.status_code == 302
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.screening_findings == [
+        {
+            "system": "http://hl7.org/fhir/sid/icd-10-cm",
+            "code": "F20.9",
+            "display": "Schizophrenia, unspecified",
+        }
+    ]
+    stale = client.post(f"/cases/{case.id}/screening/", {"findings": "F25", "version": 1})
+    assert stale.status_code == 409
+    assert Case.objects.get(pk=case.pk).screening_findings[0]["code"] == "F20.9"

@@ -198,3 +198,17 @@ def test_api_errors_keep_their_shape_everywhere(world, api):
     ]:
         assert response.status_code == status
         assert set(response.json()) == {"detail", "code", "errors"}
+
+
+def test_post_to_unknown_api_path_is_json_404(world, api):
+    response = api(world.casey).post("/api/v1/no-such-thing", {"a": 1})
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_add_identifier_errors_name_the_field(world, api):
+    created = api(world.casey).post("/api/v1/clients", BODY).json()
+    bad = api(world.casey).post(
+        f"/api/v1/clients/{created['id']}/identifiers", {"type": "ZZ", "value": "1"}
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "type"

@@ -37,3 +37,18 @@ def test_duplicate_rules(world):
         )
         == []
     )
+
+
+def test_fold_handles_letters_without_decomposition():
+    from casework.core.validation import fold
+
+    assert fold("Đặng Thị") == "dang thi"
+    assert fold("Łukasz Øberg-Straße") == "lukasz oberg strasse"
+    assert fold("María-José ") == "maria jose"
+
+
+def test_search_finds_vietnamese_names(world):
+    from casework.clients.selectors import client_search
+
+    factories.client(world.casey, given_name="Thị", family_name="Đặng")
+    assert [c.family_name for c in client_search(user=world.casey, query="dang")] == ["Đặng"]
