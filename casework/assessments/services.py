@@ -354,12 +354,15 @@ def _propose_needs(
 def _alert(*, acting_user: User, response: AssessmentResponse, flags: list[dict[str, Any]]) -> None:
     """An urgent flag goes at once to the case manager of each of the client's open cases and
     to the supervisors of the teams holding them, due today, priority "asap" (FHIR Task
-    priority: the safety protocol is followed before other work). With nobody responsible yet,
-    the person who recorded the assessment gets it. One item per person and response, ever."""
+    priority: the safety protocol is followed before other work). While no case manager carries
+    the client yet, the person who recorded the assessment gets it too (they are the one with the
+    client now). One item per person and response, ever."""
     client = response.client
-    recipients = [(r.user, r.case, r.reason) for r in staff_to_alert_for_client(client)]
-    if not recipients:
-        recipients = [(acting_user, response.case, "recorded the assessment")]
+    found = staff_to_alert_for_client(client)
+    recipients = [(r.user, r.case, r.reason) for r in found]
+    has_case_manager = any(r.reason == "case manager" for r in found)
+    if not has_case_manager and all(r.user.pk != acting_user.pk for r in found):
+        recipients.insert(0, (acting_user, response.case, "recorded the assessment"))
     labels = "; ".join(str(flag.get("label") or flag["code"]) for flag in flags)
     title = f"Urgent: {response.instrument.short_name} safety flag for {client.full_name}"
     detail = (

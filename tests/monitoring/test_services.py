@@ -158,7 +158,8 @@ def test_new_referral_without_a_team_alerts_the_supervisors_delivering_the_progr
     assessments.assessment_create(
         acting_user=world.ian, client=client, instrument_code="96777-8", answers=SAFETY_POSITIVE
     )
-    assert _items() == [("sam", Priority.ASAP)]
+    # No case manager yet: the intake worker who screened gets it too.
+    assert _items() == [("ian", Priority.ASAP), ("sam", Priority.ASAP)]
 
 
 def test_closed_cases_do_not_count(world: Any, enrolled: Any) -> None:
