@@ -27,7 +27,7 @@ class RiskSettingsForm(VersionedAdminForm):
             "thresholds": (
                 "Only what differs from the defaults, e.g. "
                 '{"lace": {"high": 11}, "probability": {"high": 0.3}}. '
-                "Defaults and their sources: docs/risk.md."
+                "Defaults and their sources: docs/stratification.md."
             )
         }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -50,10 +51,20 @@ class DecisionForm(forms.Form):
 
 
 class EnrollForm(forms.Form):
-    program = ProgramChoiceField(label="Program", queryset=Program.objects.none())
+    """Choose the program to refer to. Built from a list fetched once for the whole page, so a
+    page of fifty rows does not query the programs fifty times."""
 
-    def __init__(self, *args: Any, programs: Any, **kwargs: Any) -> None:
+    program = forms.ChoiceField(label="Program")
+
+    def __init__(self, *args: Any, programs: Iterable[Program], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.programs = {str(program.pk): program for program in programs}
         field = self.fields["program"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = programs
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            (key, f"{program.name} ({program.model.name})")
+            for key, program in self.programs.items()
+        ]
+
+    def clean_program(self) -> Program:
+        return self.programs[self.cleaned_data["program"]]

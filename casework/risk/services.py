@@ -223,9 +223,8 @@ _CARRIED = ("decision", "decided_model", "decided_by_id", "decided_at", "decisio
 
 
 def _current_assessments(batch: _Batch) -> QuerySet[RiskAssessment]:
-    """The current assessments of the batch's id range in the organization: retired together.
-    (A client who died since the last run has one in the range but no new one: it is retired,
-    so that they leave the risk list.)"""
+    """The current assessments in the batch's id range of the organization, retired together
+    before the new ones are inserted."""
     return batch.range(
         RiskAssessment.objects.filter(organization_id=batch.organization_id, is_current=True)
     )
@@ -633,6 +632,7 @@ def population_stratify(
     now = as_of or timezone.now()
     population = Client.objects.filter(organization=organization, deceased_date__isnull=True)
     total = population.count()
+    _retire_deceased(organization, acting_user)
     parallel = workers > 1 and not connection.in_atomic_block and "fork" in _start_methods()
     result = StratifyResult(organization=organization.slug, workers=workers if parallel else 1)
     started = time.perf_counter()
@@ -689,6 +689,22 @@ def population_stratify(
             )
     result.seconds = time.perf_counter() - started
     return result
+
+
+@transaction.atomic
+def _retire_deceased(organization: Organization, acting_user: User | None) -> None:
+    """Clients who died leave the risk list: their current assessment is no longer current."""
+    retired = RiskAssessment.objects.filter(
+        organization=organization, is_current=True, client__deceased_date__isnull=False
+    ).update(is_current=False)
+    if retired:
+        audit_record(
+            actor=acting_user,
+            action=Action.UPDATE,
+            object_type="risk.riskassessment",
+            organization_id=organization.pk,
+            detail={"operation": "retire_deceased", "clients": retired},
+        )
 
 
 def _start_methods() -> list[str]:

@@ -10,8 +10,8 @@ Tier
 
 Recommended model
     Rules are data (:data:`RECOMMENDATION_RULES`): the first rule whose criteria hold gives the
-    model kind, and its reasons name the facts that made it hold. ``docs/risk.md`` ("Stratification
-    and model recommendation") gives each rule's rationale.
+    model kind, and its reasons name the facts that made it hold. ``docs/stratification.md``
+    gives each rule's rationale.
 
 Default numbers and their sources (an organization overrides any of them through
 ``RiskSettings.thresholds``; :func:`resolve_thresholds` merges the two):
@@ -40,7 +40,7 @@ Default numbers and their sources (an organization overrides any of them through
   months; medical complexity = Charlson ≥ 3 or 2 or more chronic-condition categories; moderate
   depression or anxiety = PHQ-9 ≥ 10 (Kroenke 2001: sensitivity and specificity 88 % for major
   depression) or GAD-7 ≥ 10 (Spitzer 2006: "cutpoint for further evaluation"). The utilization and
-  complexity cut-offs are casework judgement, explained in docs/risk.md.
+  complexity cut-offs are casework judgement, explained in docs/stratification.md.
 """
 
 from __future__ import annotations
@@ -86,6 +86,7 @@ DEFAULT_THRESHOLDS: dict[str, Any] = {
     # whose code is not listed, by the severity the instrument gives them.
     "flags": {
         "phq9_item9_positive": "very_high",
+        "ahc_interpersonal_safety_positive": "high",
         "urgent": "high",
         "routine": None,
     },
@@ -508,7 +509,7 @@ class RecommendationRule:
     none_of: tuple[str, ...] = ()
 
 
-# Order matters: the first rule that holds wins. Rationale per rule: docs/risk.md.
+# Order matters: the first rule that holds wins (rationale per rule: docs/stratification.md).
 RECOMMENDATION_RULES: tuple[RecommendationRule, ...] = (
     RecommendationRule(
         name="smi_high_utilization",

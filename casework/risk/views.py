@@ -72,7 +72,7 @@ def _row(
         "enroll_form": enroll_form
         or EnrollForm(
             programs=programs,
-            initial={"program": default.pk if default else None},
+            initial={"program": str(default.pk) if default else None},
             auto_id=f"id_e{assessment.pk}_%s",
         ),
         "default_program": default,
@@ -154,6 +154,13 @@ def _render_client(
             else None
         ),
         "history": history,
+        # What refused a posted form, shown at the top even where the form itself is not shown.
+        "problems": [
+            str(error)
+            for form in (decision_form, enroll_form)
+            if form is not None
+            for error in form.non_field_errors()
+        ],
     }
     return render(request, "risk/client.html", context, status=status)
 
@@ -196,7 +203,7 @@ def risk_decision(request: HttpRequest, assessment_id: int) -> HttpResponse:
 def risk_enroll(request: HttpRequest, client_id: UUID) -> HttpResponse:
     user = _user(request)
     client = risk_client_get(user=user, client_id=client_id)
-    form = EnrollForm(request.POST, programs=programs_for_enrollment(user))
+    form = EnrollForm(request.POST, programs=list(programs_for_enrollment(user)))
     case = None
     if form.is_valid():
         with form_errors(form, field_map={"program_id": "program"}):
