@@ -53,7 +53,7 @@ _UNDECOMPOSABLE = str.maketrans(
         "þ": "th",
         "Ð": "D",
         "ð": "d",
-        "ı": "i",
+        "\u0131": "i",  # dotless i
         "Ħ": "H",
         "ħ": "h",
         "Ŧ": "T",
