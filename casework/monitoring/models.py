@@ -54,9 +54,11 @@ class WorkItem(BaseModel):
         ordering = ["due_at", "-created_at"]
         indexes = [models.Index(fields=["assignee", "status", "due_at"], name="work_queue")]
         constraints = [
+            # One open item per person for the same reason from the same source; items made
+            # by hand (no source) are never merged.
             models.UniqueConstraint(
                 fields=["kind", "source_type", "source_id", "assignee"],
-                condition=models.Q(status="open"),
+                condition=models.Q(status="open") & ~models.Q(source_id=""),
                 name="work_item_open_unique",
             )
         ]

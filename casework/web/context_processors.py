@@ -14,6 +14,11 @@ _SECTIONS = {
     "web:client_detail": "web:client_search",
     "web:team": "web:team",
     "web:program_waitlist": "web:team",
+    "risk:population": "risk:population",
+    "assessments:list": "web:client_search",
+    "assessments:new": "web:client_search",
+    "assessments:detail": "web:client_search",
+    "risk:client": "web:client_search",
 }
 
 
@@ -23,6 +28,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [("web:caseload", "My caseload"), ("web:client_search", "Clients")]
+    if user.role in {"case_manager", "supervisor", "program_admin"}:
+        items.append(("risk:population", "Risk list"))
     if user.role in {"supervisor", "program_admin"}:
         items.append(("web:team", "Team"))
     if user.is_staff and user.role in {"program_admin", "system_admin"}:

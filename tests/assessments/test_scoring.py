@@ -110,6 +110,10 @@ def test_every_file_is_a_valid_r4_questionnaire_with_a_cited_source(path: Path) 
     assert len(data["source"]) > 60, "cite the instrument's source"
     q = data["questionnaire"]
     assert q["resourceType"] == "Questionnaire"
+    # fhir.resources validates the whole resource (R4B shares R4's Questionnaire structure).
+    from fhir.resources.R4B.questionnaire import Questionnaire
+
+    Questionnaire.model_validate(q)
     for key in ("id", "url", "name", "title", "status", "code", "item"):
         assert q.get(key), key
     assert q["status"] in {"draft", "active", "retired", "unknown"}
