@@ -13,12 +13,13 @@ from __future__ import annotations
 import bisect
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
 import numpy as np
+from django.db.models import F, OuterRef, Subquery
 
 from casework.assessments.models import NeedStatus, Observation, ProposedNeed
 from casework.clients.models import Client, Condition, Utilization, UtilizationKind
@@ -28,9 +29,11 @@ from casework.risk.lace import (
     ENCOUNTER_FIELDS,
     CodedCondition,
     Encounter,
+    LaceResult,
     UtilizationHistory,
     condition_active_on,
     lace_at,
+    lace_for_clients,
     local_date,
     months_before,
 )
@@ -94,6 +97,8 @@ class PopulationHistory:
     scores: dict[UUID, dict[str, tuple[list[datetime], list[float]]]] = field(default_factory=dict)
     # {client: [(created_at, need key)]}
     needs: dict[UUID, list[tuple[datetime, str]]] = field(default_factory=dict)
+    # LACE scores computed elsewhere for a single index date (``until``); None: from the rows.
+    lace_scores: dict[UUID, int] | None = None
 
     def utilization_of(self, client_id: UUID) -> UtilizationHistory:
         return self.utilization.get(client_id) or UtilizationHistory()
@@ -110,8 +115,37 @@ def _chunks(ids: Sequence[UUID]) -> Iterable[Sequence[UUID]]:
         yield ids[start : start + CHUNK]
 
 
-def load_history(client_ids: Iterable[UUID], *, until: datetime) -> PopulationHistory:
-    """Clients, encounters, conditions, score observations and needs up to ``until``."""
+# Observation statuses that do not count as a score (FHIR ObservationStatus).
+NOT_A_RESULT = ("entered-in-error", "cancelled", "registered", "preliminary")
+
+
+def _latest_observation(until: datetime) -> Subquery:
+    return Subquery(
+        Observation.objects.filter(
+            client_id=OuterRef("client_id"),
+            code=OuterRef("code"),
+            effective_at__lte=until,
+            value_decimal__isnull=False,
+        )
+        .exclude(status__in=NOT_A_RESULT)
+        .order_by("-effective_at")
+        .values("effective_at")[:1]
+    )
+
+
+def load_history(
+    client_ids: Iterable[UUID],
+    *,
+    until: datetime,
+    since: datetime | None = None,
+    latest_scores_only: bool = False,
+) -> PopulationHistory:
+    """Clients, encounters, conditions, score observations and needs up to ``until``.
+
+    For features at ``until`` alone, ``since`` limits encounters to the look-back the counts
+    need and ``latest_scores_only`` fetches one observation per client and score (the LACE
+    score then comes from :func:`casework.risk.lace.lace_for_clients`).
+    """
     history = PopulationHistory(until=until)
     ids = list(dict.fromkeys(client_ids))
     codes = {code: name for name, code in SCORE_CODES.items()}
@@ -124,16 +158,22 @@ def load_history(client_ids: Iterable[UUID], *, until: datetime) -> PopulationHi
             history.clients[pk] = ClientRecord(birth_date, sex, deceased)
 
         encounters: dict[UUID, list[Encounter]] = defaultdict(list)
-        for client_id, pk, kind, started, ended, acute in (
-            Utilization.objects.filter(
-                client_id__in=chunk,
-                kind__in=[UtilizationKind.INPATIENT, UtilizationKind.EMERGENCY],
-                started_at__lte=until,
-            )
-            .order_by()
-            .values_list(*ENCOUNTER_FIELDS)
-        ):
-            encounters[client_id].append(Encounter(str(pk), kind, started, ended, acute))
+        utilization = Utilization.objects.filter(
+            client_id__in=chunk,
+            kind__in=[UtilizationKind.INPATIENT, UtilizationKind.EMERGENCY],
+            started_at__lte=until,
+        ).order_by()
+        if since is None:
+            for client_id, pk, kind, started, ended, acute in utilization.values_list(
+                *ENCOUNTER_FIELDS
+            ):
+                encounters[client_id].append(Encounter(str(pk), kind, started, ended, acute))
+        else:
+            # Only counted: the start and the kind are all that is read.
+            for client_id, kind, started in utilization.filter(started_at__gt=since).values_list(
+                "client_id", "kind", "started_at"
+            ):
+                encounters[client_id].append(Encounter("", kind, started, None, False))
         for client_id, rows in encounters.items():
             history.utilization[client_id] = UtilizationHistory.from_encounters(rows)
 
@@ -145,16 +185,18 @@ def load_history(client_ids: Iterable[UUID], *, until: datetime) -> PopulationHi
         observed: dict[UUID, dict[str, list[tuple[datetime, float]]]] = defaultdict(
             lambda: defaultdict(list)
         )
-        for client_id, code, value, effective_at in (
-            Observation.objects.filter(
-                client_id__in=chunk,
-                code__in=list(codes),
-                effective_at__lte=until,
-                value_decimal__isnull=False,
+        scores = Observation.objects.filter(
+            client_id__in=chunk,
+            code__in=list(codes),
+            effective_at__lte=until,
+            value_decimal__isnull=False,
+        ).exclude(status__in=NOT_A_RESULT)
+        if latest_scores_only:
+            scores = scores.annotate(latest=_latest_observation(until)).filter(
+                effective_at=F("latest")
             )
-            .exclude(status="entered-in-error")
-            .order_by()
-            .values_list("client_id", "code", "value_decimal", "effective_at")
+        for client_id, code, value, effective_at in scores.order_by().values_list(
+            "client_id", "code", "value_decimal", "effective_at"
         ):
             if value is not None:
                 observed[client_id][codes[code]].append((effective_at, float(value)))
@@ -185,11 +227,28 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - before_birthday
 
 
-def feature_vector(history: PopulationHistory, client_id: UUID, index: datetime) -> list[float]:
+@dataclass(frozen=True)
+class IndexDate:
+    """An index date with its look-back boundaries, worked out once for every client."""
+
+    moment: datetime
+    day: date
+    six_months: datetime
+    twelve_months: datetime
+
+    @classmethod
+    def of(cls, moment: datetime) -> IndexDate:
+        return cls(moment, local_date(moment), months_before(moment, 6), months_before(moment, 12))
+
+
+def feature_vector(
+    history: PopulationHistory, client_id: UUID, when: datetime | IndexDate
+) -> list[float]:
     """The features of one client on one index date, in ``FEATURE_NAMES`` order. Missing
     instrument scores are NaN (the model's pipeline imputes them)."""
+    when = when if isinstance(when, IndexDate) else IndexDate.of(when)
+    index, day = when.moment, when.day
     record = history.clients[client_id]
-    day = local_date(index)
     utilization = history.utilization_of(client_id)
     conditions = history.conditions.get(client_id, [])
 
@@ -206,8 +265,7 @@ def feature_vector(history: PopulationHistory, client_id: UUID, index: datetime)
         if created_at <= index:
             social.add(key)
 
-    six_months = months_before(index, 6)
-    twelve_months = months_before(index, 12)
+    six_months, twelve_months = when.six_months, when.twelve_months
     inpatient, emergency = UtilizationKind.INPATIENT, UtilizationKind.EMERGENCY
     scores: list[float] = []
     client_scores = history.scores.get(client_id, {})
@@ -215,7 +273,11 @@ def feature_vector(history: PopulationHistory, client_id: UUID, index: datetime)
         times, values = client_scores.get(name, ([], []))
         position = bisect.bisect_right(times, index)
         scores.append(values[position - 1] if position else math.nan)
-    lace = lace_at(utilization, conditions, index)
+    if history.lace_scores is not None:
+        lace_score = history.lace_scores.get(client_id, 0)
+    else:
+        lace = lace_at(utilization, conditions, index)
+        lace_score = lace.score if lace else 0
 
     return [
         float(age_on(record.birth_date, day)),
@@ -227,7 +289,7 @@ def feature_vector(history: PopulationHistory, client_id: UUID, index: datetime)
         float(utilization.count(inpatient, twelve_months, index)),
         *scores,
         float(len(social)),
-        float(lace.score if lace else 0),
+        float(lace_score),
     ]
 
 
@@ -236,18 +298,32 @@ def feature_matrix(
 ) -> np.ndarray:
     """One row per (client, index date) sample."""
     matrix = np.empty((len(samples), len(FEATURE_NAMES)), dtype=float)
+    dates: dict[datetime, IndexDate] = {}
     for row, (client_id, index) in enumerate(samples):
-        matrix[row] = feature_vector(history, client_id, index)
+        when = dates.get(index) or dates.setdefault(index, IndexDate.of(index))
+        matrix[row] = feature_vector(history, client_id, when)
     return matrix
 
 
 def features_for_clients(
-    client_ids: Iterable[UUID], *, as_of: datetime
+    client_ids: Iterable[UUID],
+    *,
+    as_of: datetime,
+    lace: Mapping[UUID, LaceResult] | None = None,
 ) -> tuple[list[UUID], np.ndarray]:
-    """Features of each existing client on ``as_of`` (rows in the order of the returned ids)."""
+    """Features of each existing client on ``as_of`` (rows in the order of the returned ids).
+
+    Five queries per chunk of up to ``CHUNK`` clients, and LACE's three unless ``lace`` (the
+    caller's :func:`lace_for_clients` result for the same ``as_of``) is given."""
     wanted = list(dict.fromkeys(client_ids))
-    history = load_history(wanted, until=as_of)
+    since = months_before(as_of, 12) - timedelta(days=1)
+    history = load_history(wanted, until=as_of, since=since, latest_scores_only=True)
     ids = [client_id for client_id in wanted if client_id in history.clients]
+    if lace is None:
+        lace = {}
+        for chunk in _chunks(ids):
+            lace.update(lace_for_clients(chunk, as_of=as_of))
+    history.lace_scores = {client_id: result.score for client_id, result in lace.items()}
     return ids, feature_matrix(history, [(client_id, as_of) for client_id in ids])
 
 

@@ -33,6 +33,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 from uuid import UUID
 
+from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, Subquery
 from django.utils import timezone
 
 from casework.clients.models import Condition, ConditionStatus, Utilization, UtilizationKind
@@ -103,7 +104,6 @@ class Encounter(NamedTuple):
 class CodedCondition(NamedTuple):
     system: str
     code: str
-    display: str
     onset_date: date | None
     abatement_date: date | None
     clinical_status: str
@@ -114,7 +114,6 @@ CONDITION_FIELDS = (
     "client_id",
     "system",
     "code",
-    "display",
     "onset_date",
     "abatement_date",
     "clinical_status",
@@ -157,7 +156,7 @@ class UtilizationHistory:
 
 def months_before(moment: datetime, months: int) -> datetime:
     """The same local time ``months`` calendar months earlier (the day clamped to the month)."""
-    local = timezone.localtime(moment)
+    local = moment.astimezone(timezone.get_default_timezone())
     month_index = local.year * 12 + (local.month - 1) - months
     year, month = divmod(month_index, 12)
     month += 1
@@ -167,7 +166,12 @@ def months_before(moment: datetime, months: int) -> datetime:
 
 
 def local_date(moment: datetime) -> date:
-    return timezone.localtime(moment).date()
+    """The calendar date in the agency's time zone (``TIME_ZONE``), whoever is looking."""
+    return moment.astimezone(timezone.get_default_timezone()).date()
+
+
+def local_iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.get_default_timezone()).isoformat()
 
 
 def condition_active_on(condition: CodedCondition, day: date) -> bool:
@@ -243,13 +247,13 @@ def lace_at(
         comorbidities=[charlson.CATEGORIES[key].label for key in ordered],
         detail={
             "band": lace_band(score),
-            "admitted_at": admitted.isoformat(),
-            "discharged_at": None if in_progress else discharged.isoformat(),
+            "admitted_at": local_iso(admitted),
+            "discharged_at": None if in_progress else local_iso(discharged),
             "in_progress": in_progress,
             "acute_source": acute_source,
-            "ed_visit_ids": [visit.id for visit in visits],
-            "ed_visit_leading_to_admission": leading.id if leading else None,
-            "ed_window_start": window_start.isoformat(),
+            "ed_visits": [local_iso(visit.started_at) for visit in visits],
+            "ed_visit_leading_to_admission": local_iso(leading.started_at) if leading else None,
+            "ed_window_start": local_iso(window_start),
             "comorbidities": [
                 {
                     "category": key,
@@ -260,7 +264,7 @@ def lace_at(
                 for key in ordered
             ],
             "charlson_index": charlson.charlson_index(counted),
-            "as_of": as_of.isoformat(),
+            "as_of": local_iso(as_of),
         },
     )
 
@@ -269,49 +273,67 @@ def lace_at(
 # Set-based entry point
 
 
+def _latest_admission_start(as_of: datetime) -> Subquery:
+    """The start of the client's (the outer row's) latest admission on or before ``as_of``."""
+    return Subquery(
+        Utilization.objects.filter(
+            client_id=OuterRef("client_id"),
+            kind=UtilizationKind.INPATIENT,
+            started_at__lte=as_of,
+        )
+        .order_by("-started_at")
+        .values("started_at")[:1]
+    )
+
+
 def lace_for_clients(
     client_ids: Iterable[UUID], *, as_of: datetime | None = None
 ) -> dict[UUID, LaceResult]:
     """LACE for the most recent inpatient admission of each client (clients without one are
     absent from the result).
 
-    Three queries whatever the number of clients: admissions, the ED visits around them, and
-    the conditions of the clients who have an admission.
+    Three queries whatever the number of clients: each client's latest admission, the ED visits
+    in the six months before it, and the conditions of the clients who have an admission. The
+    database does the narrowing (a correlated subquery on the utilization index), so only the
+    rows LACE reads come back.
     """
     as_of = as_of or timezone.now()
     ids = list(client_ids)
     if not ids:
         return {}
-    latest: dict[UUID, datetime] = {}
-    admissions: dict[UUID, list[Encounter]] = defaultdict(list)
+    admissions: dict[UUID, Encounter] = {}
     rows = (
         Utilization.objects.filter(
             client_id__in=ids, kind=UtilizationKind.INPATIENT, started_at__lte=as_of
         )
+        .annotate(latest=_latest_admission_start(as_of))
+        .filter(started_at=F("latest"))
         .order_by()
         .values_list(*ENCOUNTER_FIELDS)
     )
     for client_id, pk, kind, started, ended, acute in rows:
-        admissions[client_id].append(Encounter(str(pk), kind, started, ended, acute))
-        if client_id not in latest or started > latest[client_id]:
-            latest[client_id] = started
-    if not latest:
+        encounter = Encounter(str(pk), kind, started, ended, acute)
+        if client_id not in admissions or encounter.id > admissions[client_id].id:
+            admissions[client_id] = encounter  # two admissions at the same moment: either
+    if not admissions:
         return {}
-    admitted_ids = list(latest)
-    earliest_window = months_before(min(latest.values()), ED_LOOKBACK_MONTHS)
+    admitted_ids = list(admissions)
     ed_visits: dict[UUID, list[Encounter]] = defaultdict(list)
-    rows = (
-        Utilization.objects.filter(
-            client_id__in=admitted_ids,
-            kind=UtilizationKind.EMERGENCY,
-            started_at__gte=earliest_window,
-            started_at__lte=max(latest.values()),
-        )
-        .order_by()
-        .values_list(*ENCOUNTER_FIELDS)
+    # A superset of each window (the exact calendar months are applied in lace_at).
+    window = ExpressionWrapper(
+        F("latest") - timedelta(days=31 * ED_LOOKBACK_MONTHS + 7), output_field=DateTimeField()
     )
-    for client_id, pk, kind, started, ended, acute in rows:
-        ed_visits[client_id].append(Encounter(str(pk), kind, started, ended, acute))
+    ed_rows = (
+        Utilization.objects.filter(client_id__in=admitted_ids, kind=UtilizationKind.EMERGENCY)
+        .annotate(latest=_latest_admission_start(as_of))
+        .annotate(window_start=window)
+        .filter(started_at__lte=F("latest"), started_at__gte=F("window_start"))
+        .order_by()
+        .values_list("client_id", "started_at")
+    )
+    emergency = UtilizationKind.EMERGENCY
+    for client_id, started in ed_rows:
+        ed_visits[client_id].append(Encounter("", emergency, started, None, True))
     conditions: dict[UUID, list[CodedCondition]] = defaultdict(list)
     condition_rows = (
         Condition.objects.filter(client_id__in=admitted_ids)
@@ -323,9 +345,7 @@ def lace_for_clients(
 
     results: dict[UUID, LaceResult] = {}
     for client_id in admitted_ids:
-        history = UtilizationHistory.from_encounters(
-            [*admissions[client_id], *ed_visits[client_id]]
-        )
+        history = UtilizationHistory.from_encounters([admissions[client_id], *ed_visits[client_id]])
         result = lace_at(history, conditions[client_id], as_of)
         if result is not None:
             results[client_id] = result

@@ -33,7 +33,7 @@ import io
 import math
 import pickle
 import platform
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -49,7 +49,8 @@ from casework.audit.models import Action
 from casework.audit.services import audit_record
 from casework.clients.models import Client, Utilization
 from casework.core.errors import ApplicationError
-from casework.risk import features as F
+from casework.risk import features
+from casework.risk.lace import LaceResult
 from casework.risk.models import RiskModelVersion
 
 if TYPE_CHECKING:
@@ -148,12 +149,12 @@ def index_dates(*, history_start: datetime, now: datetime) -> list[datetime]:
 
 
 def build_samples(
-    history: F.PopulationHistory, client_ids: Iterable[UUID], dates: Iterable[datetime]
+    history: features.PopulationHistory, client_ids: Iterable[UUID], dates: Iterable[datetime]
 ) -> Samples:
     """Every living client at every index date, with features and the 180-day outcome."""
     pairs: list[tuple[UUID, datetime]] = []
     for index in dates:
-        day = F.local_date(index)
+        day = features.local_date(index)
         for client_id in client_ids:
             record = history.clients.get(client_id)
             if record is None or record.birth_date > day:
@@ -161,9 +162,12 @@ def build_samples(
             if record.deceased_date is not None and record.deceased_date <= day:
                 continue
             pairs.append((client_id, index))
-    matrix = F.feature_matrix(history, pairs)
+    matrix = features.feature_matrix(history, pairs)
     outcomes = np.array(
-        [F.outcome_between(history, client_id, index, HORIZON_DAYS) for client_id, index in pairs],
+        [
+            features.outcome_between(history, client_id, index, HORIZON_DAYS)
+            for client_id, index in pairs
+        ],
         dtype=int,
     )
     return Samples([c for c, _ in pairs], [i for _, i in pairs], matrix, outcomes)
@@ -210,7 +214,7 @@ def evaluate(pipeline: Pipeline, samples: Samples) -> dict[str, Any]:
     from sklearn.metrics import brier_score_loss
 
     probabilities = pipeline.predict_proba(samples.matrix)[:, 1]
-    lace = samples.matrix[:, F.FEATURE_INDEX["lace"]]
+    lace = samples.matrix[:, features.FEATURE_INDEX["lace"]]
     scored = lace > 0
     prevalence = samples.positives / max(1, len(samples.outcomes))
     return {
@@ -286,7 +290,7 @@ def prepare(
         covered = (now - span["first"]).days
         raise _refusal(
             [
-                f"the history covers {covered} days (from {F.local_date(span['first'])}); a "
+                f"the history covers {covered} days (from {features.local_date(span['first'])}); a "
                 f"time-based split needs at least {needed_days} days ({LOOKBACK_DAYS} of "
                 f"look-back, {HORIZON_DAYS} of follow-up for training, {HORIZON_DAYS} held out)"
             ],
@@ -294,9 +298,9 @@ def prepare(
         )
     progress(
         f"{len(client_ids):,} clients; index dates every {INTERVAL_DAYS} days from "
-        f"{F.local_date(dates[0])} to {F.local_date(held_out_date)}"
+        f"{features.local_date(dates[0])} to {features.local_date(held_out_date)}"
     )
-    history = F.load_history(client_ids, until=now)
+    history = features.load_history(client_ids, until=now)
     progress("Building samples…")
     training = build_samples(history, client_ids, training_dates)
     held_out = build_samples(history, client_ids, [held_out_date])
@@ -325,18 +329,18 @@ def prepare(
         "lookback_days": LOOKBACK_DAYS,
         "history": {"first": span["first"].isoformat(), "last": span["last"].isoformat()},
         "training_window": {
-            "first_index_date": F.local_date(training_dates[0]).isoformat(),
-            "last_index_date": F.local_date(training_dates[-1]).isoformat(),
-            "index_dates": [F.local_date(d).isoformat() for d in training_dates],
+            "first_index_date": features.local_date(training_dates[0]).isoformat(),
+            "last_index_date": features.local_date(training_dates[-1]).isoformat(),
+            "index_dates": [features.local_date(d).isoformat() for d in training_dates],
         },
         "held_out": {
-            "index_date": F.local_date(held_out_date).isoformat(),
-            "follow_up_until": F.local_date(
+            "index_date": features.local_date(held_out_date).isoformat(),
+            "follow_up_until": features.local_date(
                 held_out_date + timedelta(days=HORIZON_DAYS)
             ).isoformat(),
         },
         "skipped_index_dates": [
-            F.local_date(d).isoformat()
+            features.local_date(d).isoformat()
             for d in dates
             if d not in training_dates and d != held_out_date
         ],
@@ -394,11 +398,11 @@ def risk_model_train(
             "scale": round(float(scale), 5),
         }
         for feature, coefficient, mean, scale in zip(
-            F.FEATURES, model.coef_[0], scaler.mean_, scaler.scale_, strict=True
+            features.FEATURES, model.coef_[0], scaler.mean_, scaler.scale_, strict=True
         )
     ]
     artifact = pickle.dumps(
-        {"format": ARTIFACT_FORMAT, "features": list(F.FEATURE_NAMES), "pipeline": pipeline}
+        {"format": ARTIFACT_FORMAT, "features": list(features.FEATURE_NAMES), "pipeline": pipeline}
     )
     with transaction.atomic():
         Organization.objects.select_for_update().filter(pk=organization.pk).first()
@@ -452,19 +456,19 @@ def risk_model_evaluate(
     latest = timezone.localtime(now - timedelta(days=HORIZON_DAYS)).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
-    history = F.load_history(client_ids, until=now)
+    history = features.load_history(client_ids, until=now)
     samples = build_samples(history, client_ids, [latest])
     if samples.positives < MIN_HELD_OUT_OUTCOMES or samples.negatives < MIN_HELD_OUT_OUTCOMES:
         raise _refusal(
             [
                 f"{samples.positives} with and {samples.negatives} without an outcome after "
-                f"{F.local_date(latest)} (at least {MIN_HELD_OUT_OUTCOMES} of each)"
+                f"{features.local_date(latest)} (at least {MIN_HELD_OUT_OUTCOMES} of each)"
             ],
             organization,
         )
     progress(f"Evaluating version {model.version} on {len(samples.outcomes):,} samples…")
     result = evaluate(_pipeline(model), samples)
-    result["index_date"] = F.local_date(latest).isoformat()
+    result["index_date"] = features.local_date(latest).isoformat()
     return result
 
 
@@ -491,7 +495,7 @@ def _pipeline(model: RiskModelVersion) -> Pipeline:
         # The artifact is written by risk_model_train into our own database, never uploaded.
         payload = pickle.load(io.BytesIO(data))  # noqa: S301
         if payload.get("format") != ARTIFACT_FORMAT or payload.get("features") != list(
-            F.FEATURE_NAMES
+            features.FEATURE_NAMES
         ):
             raise ApplicationError(
                 f"Model version {model.version} was trained on other features than this casework "
@@ -511,61 +515,79 @@ def explain(pipeline: Pipeline, matrix: np.ndarray) -> np.ndarray:
     return scaled * pipeline.named_steps["model"].coef_[0]
 
 
-def _contributions(raw: np.ndarray, contributions: np.ndarray) -> list[dict[str, object]]:
-    """The largest contributions (by size, either sign), grouped features summed."""
-    items: list[dict[str, object]] = []
-    for group, names in F.EXPLANATION_GROUPS.items():
-        positions = [F.FEATURE_INDEX[name] for name in names]
-        values = {name: float(raw[F.FEATURE_INDEX[name]]) for name in names}
-        items.append(
-            {
-                "feature": group,
-                "value": values[names[0]],
-                "contribution": float(contributions[positions].sum()),
-                "label": F.describe_group(group, values),
-                "parts": values,
-            }
-        )
-    for position, name in enumerate(F.FEATURE_NAMES):
-        if name in F.GROUP_OF:
-            continue
-        value = float(raw[position])
-        items.append(
-            {
-                "feature": name,
-                "value": None if math.isnan(value) else value,
-                "contribution": float(contributions[position]),
-                "label": F.describe(name, value),
-            }
-        )
-    items.sort(key=lambda item: -abs(float(str(item["contribution"]))))
-    result = []
-    for item in items[:TOP_CONTRIBUTIONS]:
-        contribution = float(str(item["contribution"]))
-        if abs(contribution) < 0.01:
-            continue
-        item["contribution"] = round(contribution, 3)
-        item["direction"] = "raises" if contribution > 0 else "lowers"
-        result.append(item)
+def _explanation_columns() -> tuple[list[str], list[list[int]]]:
+    """Explanation items (feature groups first, then the other features) and their columns."""
+    names: list[str] = []
+    columns: list[list[int]] = []
+    for group, members in features.EXPLANATION_GROUPS.items():
+        names.append(group)
+        columns.append([features.FEATURE_INDEX[name] for name in members])
+    for position, name in enumerate(features.FEATURE_NAMES):
+        if name not in features.GROUP_OF:
+            names.append(name)
+            columns.append([position])
+    return names, columns
+
+
+def top_contributions(
+    matrix: np.ndarray, contributions: np.ndarray
+) -> list[list[dict[str, object]]]:
+    """For each row, the ``TOP_CONTRIBUTIONS`` largest contributions (by size, either sign),
+    grouped features summed; contributions under 0.01 are left out."""
+    names, columns = _explanation_columns()
+    combined = np.column_stack([contributions[:, cols].sum(axis=1) for cols in columns])
+    order = np.argsort(-np.abs(combined), axis=1, kind="stable")[:, :TOP_CONTRIBUTIONS]
+    result: list[list[dict[str, object]]] = []
+    for row, positions in enumerate(order):
+        items: list[dict[str, object]] = []
+        for position in positions:
+            contribution = float(combined[row, position])
+            if abs(contribution) < 0.01:
+                continue
+            name = names[position]
+            item: dict[str, object] = {"feature": name}
+            if name in features.EXPLANATION_GROUPS:
+                members = features.EXPLANATION_GROUPS[name]
+                parts = {
+                    member: float(matrix[row, features.FEATURE_INDEX[member]]) for member in members
+                }
+                item.update(value=parts[members[0]], parts=parts)
+                item["label"] = features.describe_group(name, parts)
+            else:
+                value = float(matrix[row, columns[position][0]])
+                item["value"] = None if math.isnan(value) else value
+                item["label"] = features.describe(name, value)
+            item["contribution"] = round(contribution, 3)
+            item["direction"] = "raises" if contribution > 0 else "lowers"
+            items.append(item)
+        result.append(items)
     return result
 
 
 def predict_for_clients(
-    model: RiskModelVersion, client_ids: Iterable[UUID], *, as_of: datetime | None = None
+    model: RiskModelVersion,
+    client_ids: Iterable[UUID],
+    *,
+    as_of: datetime | None = None,
+    lace: Mapping[UUID, LaceResult] | None = None,
 ) -> dict[UUID, Prediction]:
     """Probability of an ED visit or admission in the next 180 days for each client, with the
-    top contributing features. Set-based: five queries per batch of up to 5,000 clients."""
+    top contributing features.
+
+    Set-based: five queries per batch of up to 5,000 clients, plus LACE's three unless the
+    caller passes the :func:`casework.risk.lace.lace_for_clients` result it already has for the
+    same ``as_of``.
+    """
     as_of = as_of or timezone.now()
     pipeline = _pipeline(model)
-    ids, matrix = F.features_for_clients(client_ids, as_of=as_of)
+    ids, matrix = features.features_for_clients(client_ids, as_of=as_of, lace=lace)
     if not ids:
         return {}
     probabilities = pipeline.predict_proba(matrix)[:, 1]
-    contributions = explain(pipeline, matrix)
+    explained = top_contributions(matrix, explain(pipeline, matrix))
     return {
         client_id: Prediction(
-            probability=round(float(probabilities[row]), 4),
-            contributions=_contributions(matrix[row], contributions[row]),
+            probability=round(float(probabilities[row]), 4), contributions=explained[row]
         )
         for row, client_id in enumerate(ids)
     }

@@ -96,7 +96,8 @@ def test_worked_example_lace_14(person: Client) -> None:
         "Congestive heart failure",
         "Myocardial infarction",
     ]
-    assert result.detail["ed_visit_leading_to_admission"] == str(leading.id)
+    assert result.detail["ed_visit_leading_to_admission"] == leading.started_at.isoformat()
+    assert len(result.detail["ed_visits"]) == 2
     assert result.detail["charlson_index"] == 3  # the 1987 weights: 1 + 1 + 1
     assert result.detail["band"] == "high"
 

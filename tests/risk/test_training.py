@@ -103,7 +103,7 @@ def test_predictions_with_contributions(
     model = active_model(world.org.id)
     assert model is not None
     predict_for_clients(model, ids[:1], as_of=NOW)  # the artifact is unpickled once
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(8):
         predictions = predict_for_clients(model, ids, as_of=NOW)
     assert set(predictions) == set(ids)
     probabilities = [p.probability for p in predictions.values()]
