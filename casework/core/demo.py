@@ -57,6 +57,7 @@ from casework.core.errors import Conflict
 from casework.core.validation import fold, primary_language
 from casework.programs.models import CaseManagementModel, Program
 from casework.programs.services import program_create
+from casework.risk.demo_history import generate_history
 
 DEMO_SLUG = "demo"
 DEMO_NAME = words.AGENCY
@@ -1071,6 +1072,7 @@ def demo_load(
             loader.flush()
             _other_organization(loader, seed)
             loader.flush()
+            generate_history(organization=organization, seed=seed, now=loader.now)
     finally:
         audit_context.reset(token)
     return _summary(organization, loader, time.monotonic() - started)
