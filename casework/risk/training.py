@@ -70,7 +70,7 @@ TOP_CONTRIBUTIONS = 5
 # Inverse L2 regularization strength; mild shrinkage keeps the many rare condition flags honest.
 REGULARIZATION_C = 0.1
 ALGORITHM = "logistic_regression"
-ARTIFACT_FORMAT = 1
+ARTIFACT_FORMAT = 2
 
 
 class InsufficientData(ApplicationError):
@@ -253,15 +253,29 @@ def _refusal(reasons: list[str], organization: Organization) -> InsufficientData
     )
 
 
+# Utilization counts enter the model as log(1 + count): the tenth ED visit in a year says less
+# than the first, and a client with twenty is not predicted with certainty.
+LOG_COUNT_FEATURES = ("ed_visits_6m", "ed_visits_12m", "admissions_6m", "admissions_12m")
+
+
+def log_counts(matrix: np.ndarray) -> np.ndarray:
+    """The pipeline's count transform (module level, so a stored model can be unpickled)."""
+    result = np.array(matrix, dtype=float, copy=True)
+    columns = [features.FEATURE_INDEX[name] for name in LOG_COUNT_FEATURES]
+    result[:, columns] = np.log1p(np.clip(result[:, columns], 0, None))
+    return result
+
+
 def fit_pipeline(samples: Samples) -> Pipeline:
     from sklearn.impute import SimpleImputer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import StandardScaler
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
     pipeline = Pipeline(
         [
             ("impute", SimpleImputer(strategy="constant", fill_value=0.0)),
+            ("counts", FunctionTransformer(log_counts)),
             ("scale", StandardScaler()),
             ("model", LogisticRegression(C=REGULARIZATION_C, max_iter=5000)),
         ]
@@ -382,6 +396,7 @@ def risk_model_train(
             "regularization_c": REGULARIZATION_C,
             "class_weight": None,
             "missing_scores": "imputed as 0",
+            "count_transform": "log(1 + count) for " + ", ".join(LOG_COUNT_FEATURES),
             "sklearn_version": sklearn.__version__,
             "numpy_version": np.__version__,
             "python_version": platform.python_version(),
@@ -393,6 +408,7 @@ def risk_model_train(
         {
             "name": feature.name,
             "description": feature.description,
+            "transform": "log(1 + x)" if feature.name in LOG_COUNT_FEATURES else "",
             "coefficient": round(float(coefficient), 5),
             "mean": round(float(mean), 5),
             "scale": round(float(scale), 5),
@@ -493,13 +509,16 @@ def _pipeline(model: RiskModelVersion) -> Pipeline:
     key = hashlib.sha256(data).hexdigest()
     if key not in _PIPELINES:
         # The artifact is written by risk_model_train into our own database, never uploaded.
-        payload = pickle.load(io.BytesIO(data))  # noqa: S301
+        try:
+            payload = pickle.load(io.BytesIO(data))  # noqa: S301
+        except (AttributeError, ImportError, ModuleNotFoundError, pickle.UnpicklingError):
+            payload = {}
         if payload.get("format") != ARTIFACT_FORMAT or payload.get("features") != list(
             features.FEATURE_NAMES
         ):
             raise ApplicationError(
-                f"Model version {model.version} was trained on other features than this casework "
-                "computes; retrain it with `casework risk train`.",
+                f"Model version {model.version} was trained by another version of casework (other "
+                "features or code); retrain it with `casework risk train`.",
                 code="model_outdated",
             )
         if len(_PIPELINES) > 16:
@@ -509,10 +528,10 @@ def _pipeline(model: RiskModelVersion) -> Pipeline:
 
 
 def explain(pipeline: Pipeline, matrix: np.ndarray) -> np.ndarray:
-    """Per-feature contributions to the log-odds: coefficient x standardized value."""
-    imputed = pipeline.named_steps["impute"].transform(matrix)
-    scaled = pipeline.named_steps["scale"].transform(imputed)
-    return scaled * pipeline.named_steps["model"].coef_[0]
+    """Per-feature contributions to the log-odds: coefficient x standardized (transformed)
+    value, i.e. how far this client's value moves the log-odds from the average client's."""
+    transformed = pipeline[:-1].transform(matrix)
+    return transformed * pipeline.named_steps["model"].coef_[0]
 
 
 def _explanation_columns() -> tuple[list[str], list[list[int]]]:

@@ -125,16 +125,15 @@ class Command(BaseCommand):
         write("")
         write(
             f"  Trained on {meta['samples']['training']:,} samples "
-            f"({meta['positives']['training']:,} with an outcome) at "
-            f"{len(window['index_dates'])} index dates from "
-            f"{window['first_index_date']} to {window['last_index_date']}, every "
-            f"{meta['interval_days']} days; {meta['clients']:,} clients."
+            f"({meta['positives']['training']:,} with an outcome) from {meta['clients']:,} clients"
+        )
+        write(
+            f"  at {len(window['index_dates'])} index dates, {window['first_index_date']} to "
+            f"{window['last_index_date']}, every {meta['interval_days']} days."
         )
         strongest = sorted(version.features, key=lambda row: -abs(row["coefficient"]))[:6]
-        write(
-            "  Strongest features (log-odds per standard deviation): "
-            + ", ".join(f"{row['name']} {row['coefficient']:+.2f}" for row in strongest)
-        )
+        write("  Strongest features (change in log-odds per standard deviation):")
+        write("    " + ", ".join(f"{row['name']} {row['coefficient']:+.2f}" for row in strongest))
         write("")
 
     def _evaluate(self, organizations: list[Organization]) -> None:
