@@ -154,3 +154,11 @@ def _audit_triggers_off_before_flush(request: Any) -> Any:
     from casework.audit import triggers
 
     triggers.remove(connection)
+
+
+@pytest.fixture
+def browser_page(live_server: Any) -> Any:
+    """A headless Chromium page against the live server (see tests/browser.py)."""
+    from tests.browser import open_page
+
+    yield from open_page(live_server)

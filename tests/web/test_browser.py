@@ -6,72 +6,10 @@ Set ``CASEWORK_SCREENSHOTS=/some/dir`` to also save screenshots of the pages vis
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
-import pytest
-
 from tests import factories
+from tests.browser import BROWSER_MARKS, screenshot
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run while a
-# loop is running unless told it is safe (it is: the test itself is synchronous).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-gpu",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="Chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
-
-
-@pytest.fixture
-def browser_page(live_server: Any) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.problems = []  # console errors and requests that leave the test server
-        page.on(
-            "console",
-            lambda message: message.type == "error" and page.problems.append(message.text),
-        )
-        page.on(
-            "request",
-            lambda request: (
-                request.url.startswith(("data:", live_server.url))
-                or page.problems.append(f"request to {request.url}")
-            ),
-        )
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
-
-
-def _screenshot(page: Any, name: str) -> None:
-    folder = os.environ.get("CASEWORK_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+pytestmark = BROWSER_MARKS
 
 
 def test_case_manager_registers_refers_and_moves_a_case(live_server, world, browser_page):
@@ -118,13 +56,13 @@ def test_case_manager_registers_refers_and_moves_a_case(live_server, world, brow
     page.get_by_role("button", name="Eligible — start intake").click()
     expect(stage).to_have_text("Intake")
     expect(page.get_by_text("The case is now in Intake.")).to_be_visible()
-    _screenshot(page, "case")
+    screenshot(page, "case")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My caseload").click()
     row = page.get_by_role("row").filter(has_text="Rosa Delgado")
     expect(row).to_contain_text("Intake")
     expect(page.get_by_text("2 of 100 caseload points")).to_be_visible()
-    _screenshot(page, "caseload")
+    screenshot(page, "caseload")
 
     # Filtering refreshes the table in place.
     page.get_by_label("Stage").select_option("active")
@@ -132,6 +70,6 @@ def test_case_manager_registers_refers_and_moves_a_case(live_server, world, brow
     page.set_viewport_size({"width": 390, "height": 844})
     page.get_by_label("Stage").select_option("")
     expect(row).to_be_visible()
-    _screenshot(page, "caseload-phone")
+    screenshot(page, "caseload-phone")
 
     assert page.problems == []
