@@ -65,8 +65,8 @@ CATEGORIES: dict[str, Category] = {c.key: c for c in (
     Category("hiv_aids", "HIV/AIDS", 6, 0),
 )}
 
-# Count only the more severe of each pair (Charlson's hierarchy, as commonly applied: see
-# /work/shared/data/risk-scores.md section 3).
+# Count only the more severe of each pair (Charlson's hierarchy, as commonly applied; e.g.
+# fpnotebook: "Diabetes Mellitus (1 point uncomplicated, 2 points if end-organ damage)").
 HIERARCHY: tuple[tuple[str, str], ...] = (
     ("mild_liver_disease", "severe_liver_disease"),
     ("diabetes", "diabetes_with_complications"),

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from uuid import UUID
 
 import numpy as np
@@ -30,6 +31,7 @@ from casework.risk.lace import (
     CodedCondition,
     Encounter,
     LaceResult,
+    RowReader,
     UtilizationHistory,
     condition_active_on,
     lace_at,
@@ -110,6 +112,14 @@ def _need_key(system: str, code: str) -> str:
     return f"{system}|{code}"
 
 
+@lru_cache(maxsize=20_000)
+def _meaning(system: str, code: str) -> tuple[frozenset[str], str]:
+    """A code's categories and, for a social-needs code, its need key (cached: a population
+    has few distinct codes)."""
+    need = _need_key(system, code) if charlson.is_social_need(system, code) else ""
+    return charlson.categories_for_code(system, code), need
+
+
 def _chunks(ids: Sequence[UUID]) -> Iterable[Sequence[UUID]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start : start + CHUNK]
@@ -150,35 +160,44 @@ def load_history(
     ids = list(dict.fromkeys(client_ids))
     codes = {code: name for name, code in SCORE_CODES.items()}
     for chunk in _chunks(ids):
-        for pk, birth_date, sex, deceased in (
-            Client.objects.filter(id__in=chunk)
+        read = RowReader(chunk)
+        for pk, birth_date, sex, deceased in read.rows(
+            Client.objects.filter(id__in=read.ids)
             .order_by()
-            .values_list("id", "birth_date", "sex", "deceased_date")
+            .values_list("id", "birth_date", "sex", "deceased_date"),
+            (read.client, read.day, None, read.day),
         ):
             history.clients[pk] = ClientRecord(birth_date, sex, deceased)
 
         encounters: dict[UUID, list[Encounter]] = defaultdict(list)
         utilization = Utilization.objects.filter(
-            client_id__in=chunk,
+            client_id__in=read.ids,
             kind__in=[UtilizationKind.INPATIENT, UtilizationKind.EMERGENCY],
             started_at__lte=until,
         ).order_by()
         if since is None:
-            for client_id, pk, kind, started, ended, acute in utilization.values_list(
-                *ENCOUNTER_FIELDS
+            for client_id, pk, kind, started, ended, acute in read.rows(
+                utilization.values_list(*ENCOUNTER_FIELDS),
+                (read.client, None, None, read.moment, read.moment, read.flag),
             ):
                 encounters[client_id].append(Encounter(str(pk), kind, started, ended, acute))
         else:
             # Only counted: the start and the kind are all that is read.
-            for client_id, kind, started in utilization.filter(started_at__gt=since).values_list(
-                "client_id", "kind", "started_at"
+            for client_id, kind, started in read.rows(
+                utilization.filter(started_at__gt=since).values_list(
+                    "client_id", "kind", "started_at"
+                ),
+                (read.client, None, read.moment),
             ):
                 encounters[client_id].append(Encounter("", kind, started, None, False))
         for client_id, rows in encounters.items():
             history.utilization[client_id] = UtilizationHistory.from_encounters(rows)
 
-        for client_id, *values in (
-            Condition.objects.filter(client_id__in=chunk).order_by().values_list(*CONDITION_FIELDS)
+        for client_id, *values in read.rows(
+            Condition.objects.filter(client_id__in=read.ids)
+            .order_by()
+            .values_list(*CONDITION_FIELDS),
+            (read.client, None, None, read.day, read.day, None),
         ):
             history.conditions.setdefault(client_id, []).append(CodedCondition(*values))
 
@@ -186,7 +205,7 @@ def load_history(
             lambda: defaultdict(list)
         )
         scores = Observation.objects.filter(
-            client_id__in=chunk,
+            client_id__in=read.ids,
             code__in=list(codes),
             effective_at__lte=until,
             value_decimal__isnull=False,
@@ -195,11 +214,12 @@ def load_history(
             scores = scores.annotate(latest=_latest_observation(until)).filter(
                 effective_at=F("latest")
             )
-        for client_id, code, value, effective_at in scores.order_by().values_list(
-            "client_id", "code", "value_decimal", "effective_at"
+        for client_id, code, value, effective_at in read.rows(
+            scores.order_by().values_list("client_id", "code", "value_decimal", "effective_at"),
+            (read.client, None, read.number, read.moment),
         ):
             if value is not None:
-                observed[client_id][codes[code]].append((effective_at, float(value)))
+                observed[client_id][codes[code]].append((effective_at, value))
         for client_id, by_name in observed.items():
             history.scores[client_id] = {}
             for name, points in by_name.items():
@@ -209,14 +229,15 @@ def load_history(
                     [value for _, value in points],
                 )
 
-        for client_id, system, code, created_at in (
+        for client_id, system, code, created_at in read.rows(
             ProposedNeed.objects.filter(
-                client_id__in=chunk,
+                client_id__in=read.ids,
                 status__in=[NeedStatus.PROPOSED, NeedStatus.ACCEPTED],
                 created_at__lte=until,
             )
             .order_by()
-            .values_list("client_id", "system", "code", "created_at")
+            .values_list("client_id", "system", "code", "created_at"),
+            (read.client, None, None, read.moment),
         ):
             history.needs.setdefault(client_id, []).append((created_at, _need_key(system, code)))
     return history
@@ -257,9 +278,10 @@ def feature_vector(
     for condition in conditions:
         if not condition_active_on(condition, day):
             continue
-        present.update(charlson.categories_for_code(condition.system, condition.code))
-        if charlson.is_social_need(condition.system, condition.code):
-            social.add(_need_key(condition.system, condition.code))
+        categories, need = _meaning(condition.system, condition.code)
+        present.update(categories)
+        if need:
+            social.add(need)
     present = charlson.apply_hierarchy(present)
     for created_at, key in history.needs.get(client_id, []):
         if created_at <= index:
