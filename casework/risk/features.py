@@ -162,7 +162,7 @@ def load_history(
     for chunk in _chunks(ids):
         read = RowReader(chunk)
         for pk, birth_date, sex, deceased in read.rows(
-            Client.objects.filter(id__in=read.ids)
+            Client.objects.filter(read.member("id"))
             .order_by()
             .values_list("id", "birth_date", "sex", "deceased_date"),
             (read.client, read.day, None, read.day),
@@ -171,7 +171,7 @@ def load_history(
 
         encounters: dict[UUID, list[Encounter]] = defaultdict(list)
         utilization = Utilization.objects.filter(
-            client_id__in=read.ids,
+            read.member("client_id"),
             kind__in=[UtilizationKind.INPATIENT, UtilizationKind.EMERGENCY],
             started_at__lte=until,
         ).order_by()
@@ -194,7 +194,7 @@ def load_history(
             history.utilization[client_id] = UtilizationHistory.from_encounters(rows)
 
         for client_id, *values in read.rows(
-            Condition.objects.filter(client_id__in=read.ids)
+            Condition.objects.filter(read.member("client_id"))
             .order_by()
             .values_list(*CONDITION_FIELDS),
             (read.client, None, None, read.day, read.day, None),
@@ -205,7 +205,7 @@ def load_history(
             lambda: defaultdict(list)
         )
         scores = Observation.objects.filter(
-            client_id__in=read.ids,
+            read.member("client_id"),
             code__in=list(codes),
             effective_at__lte=until,
             value_decimal__isnull=False,
@@ -231,7 +231,7 @@ def load_history(
 
         for client_id, system, code, created_at in read.rows(
             ProposedNeed.objects.filter(
-                client_id__in=read.ids,
+                read.member("client_id"),
                 status__in=[NeedStatus.PROPOSED, NeedStatus.ACCEPTED],
                 created_at__lte=until,
             )

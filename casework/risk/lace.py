@@ -35,8 +35,15 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from django.db import connections
-from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
-from django.db.models.expressions import RawSQL
+from django.db.models import (
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Lookup,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from casework.clients.models import Condition, ConditionStatus, Utilization, UtilizationKind
@@ -290,6 +297,38 @@ def _sqlite_day(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
+class InBatch(Lookup):
+    """``field IN (the batch)`` with the batch as one parameter: Django prepares every value of
+    an ``__in`` list one by one, on every query, which costs more than running it on batches of
+    thousands. PostgreSQL gets ``= ANY(uuid[])`` (a plain index or hash condition, whatever the
+    statistics say); SQLite a JSON array of hex ids; other databases the usual ``IN``."""
+
+    lookup_name = "in_batch"
+    prepare_rhs = False
+
+    def _lhs(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        sql, params = self.process_lhs(compiler, connection)
+        return sql, list(params)
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, params = self._lhs(compiler, connection)
+        field = self.lhs.output_field
+        values = [field.get_db_prep_value(value, connection) for value in self.rhs]
+        if not values:
+            return "1 = 0", []
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*params, *values]
+
+    def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, params = self._lhs(compiler, connection)
+        hexes = json.dumps([value.hex for value in self.rhs])
+        # ``lhs`` is the compiled column; the ids travel as a parameter.
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, hexes]  # noqa: S608
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, params = self._lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::uuid[])", [*params, list(self.rhs)]
+
+
 class RowReader:
     """Reads ``values_list`` querysets without Django's per-value converters, which cost more
     than the query itself on batches of thousands of clients. With SQLite, UUIDs come back as
@@ -301,24 +340,18 @@ class RowReader:
         vendor = connections[using].vendor
         self.fast = vendor in ("sqlite", "postgresql")
         sqlite = vendor == "sqlite"
-        ids = list(client_ids)
-        by_hex = {client_id.hex: client_id for client_id in ids} if sqlite else {}
+        self.ids = list(client_ids)
+        by_hex = {client_id.hex: client_id for client_id in self.ids} if sqlite else {}
         self.client: Convert = by_hex.__getitem__ if sqlite else None
-        # The batch as one JSON parameter instead of thousands: Django prepares every value of
-        # an ``__in`` list one by one, on every query, which costs more than running it.
-        self.ids: Any = ids
-        if sqlite:
-            self.ids = RawSQL("SELECT value FROM json_each(%s)", (json.dumps(list(by_hex)),))
-        elif vendor == "postgresql":
-            self.ids = RawSQL(
-                "SELECT value::uuid FROM json_array_elements_text(%s::json)",
-                (json.dumps([str(client_id) for client_id in ids]),),
-            )
         self.uuid: Convert = (lambda value: str(UUID(hex=value))) if sqlite else str
         self.moment: Convert = _sqlite_moment if sqlite else None
         self.day: Convert = _sqlite_day if sqlite else None
         self.number: Convert = float  # psycopg reads numeric as Decimal
         self.flag: Convert = None  # both drivers already give bool
+
+    def member(self, field: str) -> InBatch:
+        """A filter: ``field`` is one of this batch's client ids."""
+        return InBatch(F(field), self.ids)
 
     def rows(self, queryset: QuerySet[Any, Any], converters: Sequence[Convert]) -> list[tuple]:
         """The rows of a ``values_list`` queryset, each column through its converter."""
@@ -376,7 +409,7 @@ def lace_for_clients(
     admissions: dict[UUID, Encounter] = {}
     rows = read.rows(
         Utilization.objects.filter(
-            client_id__in=read.ids, kind=UtilizationKind.INPATIENT, started_at__lte=as_of
+            read.member("client_id"), kind=UtilizationKind.INPATIENT, started_at__lte=as_of
         )
         .annotate(latest=_latest_admission_start(as_of))
         .filter(started_at=F("latest"))
@@ -398,7 +431,7 @@ def lace_for_clients(
         F("latest") - timedelta(days=31 * ED_LOOKBACK_MONTHS + 7), output_field=DateTimeField()
     )
     ed_rows = read.rows(
-        Utilization.objects.filter(client_id__in=admitted.ids, kind=UtilizationKind.EMERGENCY)
+        Utilization.objects.filter(admitted.member("client_id"), kind=UtilizationKind.EMERGENCY)
         .annotate(latest=_latest_admission_start(as_of))
         .annotate(window_start=window)
         .filter(started_at__lte=F("latest"), started_at__gte=F("window_start"))
@@ -411,7 +444,7 @@ def lace_for_clients(
         ed_visits[client_id].append(Encounter("", emergency, started, None, True))
     conditions: dict[UUID, list[CodedCondition]] = defaultdict(list)
     condition_rows = read.rows(
-        Condition.objects.filter(client_id__in=admitted.ids)
+        Condition.objects.filter(admitted.member("client_id"))
         .order_by()
         .values_list(*CONDITION_FIELDS),
         (read.client, None, None, read.day, read.day, None),
