@@ -61,6 +61,7 @@ NEED_DOMAINS = [
 ]
 PHQ9, PHQ9_TOTAL = "44249-1", "44261-6"
 GAD7, GAD7_TOTAL = "69737-5", "70274-6"
+AUDIT_C, AUDIT_C_TOTAL = "72109-2", "75626-2"
 AHC = "96777-8"
 STRENGTHS = "casework-strengths"
 
@@ -74,6 +75,11 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--profile", help="Write a cProfile of the stratification to this file")
     parser.add_argument("--runs", type=int, default=1, help="Stratify this many times")
     parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="Keep the SQLite database of an earlier run in CASEWORK_DATA_DIR (no rebuild)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=None,
@@ -82,8 +88,9 @@ def _parse() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _setup_database() -> str:
-    """Point Django at a fresh database and migrate it; returns a description."""
+def _setup_database(*, reuse: bool) -> str:
+    """Point Django at a fresh database (or, with ``reuse``, the one already in the data
+    directory) and migrate it; returns a description."""
     os.environ.setdefault("CASEWORK_DATA_DIR", tempfile.mkdtemp(prefix="casework-bench-"))
     url = os.environ.get("CASEWORK_DATABASE_URL", "").strip()
     if url:
@@ -94,7 +101,7 @@ def _setup_database() -> str:
             connection.execute("DROP DATABASE IF EXISTS casework_bench")
             connection.execute("CREATE DATABASE casework_bench")
         os.environ["CASEWORK_DATABASE_URL"] = f"{base}/casework_bench"
-    else:
+    elif not reuse:
         data_dir = Path(os.environ["CASEWORK_DATA_DIR"])
         for leftover in data_dir.glob("casework.sqlite3*"):
             leftover.unlink()
@@ -152,7 +159,7 @@ def build_population(*, clients: int, seed: int) -> Any:
             username=f"bench-cm-{n}",
             organization=organization,
             role="case_manager",
-            caseload_capacity=Decimal("100000"),
+            caseload_capacity=Decimal("9999"),
         )
         user.set_unusable_password()
         staff.append(user)
@@ -236,7 +243,7 @@ def build_population(*, clients: int, seed: int) -> Any:
     print(f"  {len(encounters):,} ED visits and admissions", flush=True)
 
     instruments = {
-        i.code: i for i in Instrument.objects.filter(code__in=[PHQ9, GAD7, AHC, STRENGTHS])
+        i.code: i for i in Instrument.objects.filter(code__in=[PHQ9, GAD7, AUDIT_C, AHC, STRENGTHS])
     }
     responses: list[Any] = []
     observations: list[Any] = []
@@ -293,6 +300,28 @@ def build_population(*, clients: int, seed: int) -> Any:
                     client_id=client_id,
                     response=response,
                     code=GAD7_TOTAL,
+                    value_decimal=Decimal(score),
+                    effective_at=completed,
+                    source="bench",
+                )
+            )
+        if 0.25 < roll < 0.35 and AUDIT_C in instruments:
+            score = min(12, int(rng.expovariate(1 / 3)))
+            response = AssessmentResponse(
+                organization=organization,
+                client_id=client_id,
+                instrument=instruments[AUDIT_C],
+                status=ResponseStatus.COMPLETED,
+                score=Decimal(score),
+                flags=[{"code": "auditc_positive", "severity": "routine"}] if score >= 4 else [],
+                completed_at=completed,
+            )
+            responses.append(response)
+            observations.append(
+                Observation(
+                    client_id=client_id,
+                    response=response,
+                    code=AUDIT_C_TOTAL,
                     value_decimal=Decimal(score),
                     effective_at=completed,
                     source="bench",
@@ -368,14 +397,17 @@ def _cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def main() -> None:
-    options = _parse()
-    database = _setup_database()
-    print(f"Database: {database}", flush=True)
-    print(f"Building a synthetic population of {options.clients:,} clients…", flush=True)
-    started = time.perf_counter()
-    organization = build_population(clients=options.clients, seed=options.seed)
-    print(f"  built in {time.perf_counter() - started:.1f} s", flush=True)
+def _run(options: argparse.Namespace, database: str) -> None:
+    from casework.accounts.models import Organization
+
+    organization = Organization.objects.filter(slug="bench").first()
+    if organization is not None and options.reuse:
+        print("Reusing the population already built.", flush=True)
+    else:
+        print(f"Building a synthetic population of {options.clients:,} clients…", flush=True)
+        started = time.perf_counter()
+        organization = build_population(clients=options.clients, seed=options.seed)
+        print(f"  built in {time.perf_counter() - started:.1f} s", flush=True)
 
     if not options.no_model:
         from casework.core.errors import ApplicationError
@@ -384,8 +416,17 @@ def main() -> None:
         print("Training the predictive model (not timed)…", flush=True)
         started = time.perf_counter()
         try:
-            result = risk_model_train(organization=organization, acting_user=None)
-            print(f"  trained in {time.perf_counter() - started:.1f} s: {result}", flush=True)
+            trained = risk_model_train(organization=organization, acting_user=None)
+            simple = {
+                key: value
+                for key, value in trained.metrics.items()
+                if not isinstance(value, list | dict)
+            }
+            print(
+                f"  trained in {time.perf_counter() - started:.1f} s: "
+                f"version {trained.model_version.version}, {simple}",
+                flush=True,
+            )
         except ApplicationError as exc:
             print(f"  no model: {exc.detail}", flush=True)
         except Exception as exc:  # a bug in training should not stop the stratification bench
@@ -400,39 +441,46 @@ def main() -> None:
         elapsed = time.perf_counter() - begun
         print(f"    {done:>9,} / {total:,} ({done / elapsed:,.0f} clients/s)", flush=True)
 
-    try:
-        for run in range(1, options.runs + 1):
-            print(f"Stratifying (run {run})…", flush=True)
-            load_before = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-            profiler = None
-            if options.profile:
-                import cProfile
+    for run in range(1, options.runs + 1):
+        print(f"Stratifying (run {run})…", flush=True)
+        load_before = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        profiler = None
+        if options.profile:
+            import cProfile
 
-                profiler = cProfile.Profile()
-                profiler.enable()
-            cpu_before = _cpu_seconds()
-            begun = time.perf_counter()
-            result = population_stratify(
-                organization=organization,
-                batch_size=options.batch_size,
-                progress=progress,
-                workers=workers,
-            )
-            seconds = time.perf_counter() - begun
-            cpu = _cpu_seconds() - cpu_before
-            if profiler is not None:
-                profiler.disable()
-                profiler.dump_stats(options.profile)
-            print(
-                f"RESULT {database.split()[0]}, {result.workers} worker(s): "
-                f"{result.clients:,} clients in {seconds:.2f} s = "
-                f"{result.clients / seconds:,.0f} clients/second "
-                f"(target: 100,000 in under 20 s); tiers {dict(result.tiers)}; "
-                f"recommended {dict(result.recommendations)}; "
-                f"open cases updated {result.cases_updated:,}; CPU {cpu:.1f} s; "
-                f"load average before {load_before}",
-                flush=True,
-            )
+            profiler = cProfile.Profile()
+            profiler.enable()
+        cpu_before = _cpu_seconds()
+        begun = time.perf_counter()
+        result = population_stratify(
+            organization=organization,
+            batch_size=options.batch_size,
+            progress=progress,
+            workers=workers,
+        )
+        seconds = time.perf_counter() - begun
+        cpu = _cpu_seconds() - cpu_before
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(options.profile)
+        print(
+            f"RESULT {database.split()[0]}, {result.workers} worker(s): "
+            f"{result.clients:,} clients in {seconds:.2f} s = "
+            f"{result.clients / seconds:,.0f} clients/second "
+            f"(target: 100,000 in under 20 s); tiers {dict(result.tiers)}; "
+            f"recommended {dict(result.recommendations)}; "
+            f"open cases updated {result.cases_updated:,}; CPU {cpu:.1f} s; "
+            f"load average before {load_before}",
+            flush=True,
+        )
+
+
+def main() -> None:
+    options = _parse()
+    database = _setup_database(reuse=options.reuse)
+    print(f"Database: {database}", flush=True)
+    try:
+        _run(options, database)
     finally:
         _drop_postgres_database()
 

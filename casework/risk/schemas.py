@@ -119,7 +119,7 @@ def risk_row_out(assessment: RiskAssessment) -> dict[str, Any]:
             else None
         ),
         "probability": assessment.probability,
-        "model_version": assessment.model_version.version if assessment.model_version else None,
+        "model_version": getattr(assessment, "model_version_number", None),
         "contributions": list(assessment.contributions or []),
         "flags": list(assessment.flags or []),
         "recommended_model": assessment.recommended_model,

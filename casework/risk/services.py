@@ -7,7 +7,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -39,7 +39,13 @@ from casework.audit.services import audit_record
 from casework.cases.models import FINISHED, Case
 from casework.cases.services import case_create
 from casework.clients.models import Client, Condition, ConditionStatus, Utilization
-from casework.core.errors import Conflict, PermissionDenied, ValidationFailed, field_error
+from casework.core.errors import (
+    ApplicationError,
+    Conflict,
+    PermissionDenied,
+    ValidationFailed,
+    field_error,
+)
 from casework.core.versioning import update_versioned
 from casework.programs.models import CaseManagementModel, ModelKind, Program
 from casework.risk.lace import LaceResult, lace_for_clients
@@ -85,6 +91,8 @@ class StratifyResult:
     cases_updated: int = 0
     decisions_kept: int = 0
     seconds: float = 0.0
+    model_version: int | None = None
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -222,30 +230,36 @@ def _screening_findings(batch: _Batch) -> dict[UUID, list[dict[str, Any]]]:
 _CARRIED = ("decision", "decided_model", "decided_by_id", "decided_at", "decision_reason")
 
 
-def _current_assessments(batch: _Batch) -> QuerySet[RiskAssessment]:
-    """The current assessments in the batch's id range of the organization, retired together
-    before the new ones are inserted."""
-    return batch.range(
-        RiskAssessment.objects.filter(organization_id=batch.organization_id, is_current=True)
-    )
+def _current_assessments(batch: _Batch) -> dict[UUID, dict[str, Any]]:
+    """The batch's clients' current assessments (id, tier, recommendation and decision).
 
-
-def _previous_decisions(batch: _Batch) -> dict[UUID, dict[str, Any]]:
-    """Current assessments that carry a supervisor's decision (the only ones worth reading)."""
+    Selected by the client id range on the (client, is_current) index and kept when the client
+    is in the batch: filtering by organization in SQL lets SQLite pick the organization index
+    instead and walk every assessment the organization ever had (0.15 s a batch at 100,000
+    clients after two runs, against 6 ms).
+    """
     rows = (
-        _current_assessments(batch)
-        .exclude(decision=Decision.PENDING)
+        batch.range(RiskAssessment.objects.filter(is_current=True))
         .order_by()
-        .values("client_id", "tier", "recommended_model", *_CARRIED)
+        .values("id", "client_id", "tier", "recommended_model", *_CARRIED)
     )
-    return {row["client_id"]: row for row in rows}
+    return {row["client_id"]: row for row in rows if row["client_id"] in batch.id_set}
+
+
+def _retire(current: dict[UUID, dict[str, Any]]) -> None:
+    """The current assessments read in this transaction are current no longer (one UPDATE)."""
+    ids = [row["id"] for row in current.values()]
+    if ids:
+        RiskAssessment.objects.filter(pk__in=ids).update(is_current=False)
 
 
 def _gather(batch: _Batch, *, model: RiskModelVersion | None, now: datetime) -> _BatchInputs:
     client_ids = batch.ids
+    lace = lace_for_clients(client_ids, as_of=now)
     return _BatchInputs(
-        lace=lace_for_clients(client_ids, as_of=now),
-        predictions=predict_for_clients(model, client_ids, as_of=now) if model else {},
+        lace=lace,
+        # The model reads LACE among its features: hand it the results already computed.
+        predictions=predict_for_clients(model, client_ids, as_of=now, lace=lace) if model else {},
         flags=flags_for_clients(client_ids),
         scores=latest_scores_for_clients(client_ids, SCORE_CODES),
         needs=open_needs_for_clients(client_ids),
@@ -330,15 +344,15 @@ def _assess(
     }
 
 
-def _carry_decisions(rows: Sequence[dict[str, Any]], batch: _Batch) -> int:
+def _carry_decisions(rows: Sequence[dict[str, Any]], current: dict[UUID, dict[str, Any]]) -> int:
     """A supervisor's decision stands while what they decided on (tier and recommended model)
     is unchanged; otherwise the new assessment waits for review again."""
-    previous = _previous_decisions(batch)
     kept = 0
     for row in rows:
-        before = previous.get(row["client_id"])
+        before = current.get(row["client_id"])
         if (
             before
+            and before["decision"] != Decision.PENDING
             and before["tier"] == row["tier"]
             and before["recommended_model"] == row["recommended_model"]
         ):
@@ -495,8 +509,9 @@ def _write_batch(
 ) -> _BatchOutcome:
     """The write half of a batch, in one short transaction: carry decisions, retire the previous
     assessments (one UPDATE), insert the new ones, update open cases, one audit event."""
-    kept = _carry_decisions(rows, batch)
-    _current_assessments(batch).update(is_current=False)
+    current = _current_assessments(batch)
+    kept = _carry_decisions(rows, current)
+    _retire(current)
     _insert_assessments(rows)
     moves = _update_cases(rows, _open_cases(batch), weights, now)
     tiers = Counter(row["tier"] for row in rows)
@@ -558,18 +573,15 @@ def _stratify_batch(
     )
 
 
-def _batches(population: Any, batch_size: int) -> Iterator[list[UUID]]:
-    """Client ids in keyset pages (``id > last``), so each page costs the same."""
-    last_id: UUID | None = None
-    while True:
-        page = population.order_by("id")
-        if last_id is not None:
-            page = page.filter(id__gt=last_id)
-        client_ids = list(page.values_list("id", flat=True)[:batch_size])
-        if not client_ids:
-            return
-        last_id = client_ids[-1]
-        yield client_ids
+def _batches(population: QuerySet[Client], batch_size: int) -> list[list[UUID]]:
+    """The population's client ids in id order, cut into batches.
+
+    One query: paging with ``id > last`` costs SQLite a sort of the whole organization per page
+    (it filters on the organization index), 1.2 s for 100,000 clients against 0.35 s for one
+    sorted read. 100,000 ids take about 10 MB.
+    """
+    ids = list(population.order_by("id").values_list("id", flat=True))
+    return [ids[start : start + batch_size] for start in range(0, len(ids), batch_size)]
 
 
 # State of a worker process (set once by _worker_start, used by each batch it runs).
@@ -628,13 +640,17 @@ def population_stratify(
     if batch_size < 1:
         raise ValidationFailed("batch_size must be at least 1.")
     thresholds = thresholds_for(organization)
-    model = active_model(organization.pk)
     now = as_of or timezone.now()
+    model, warning = _usable_model(organization, now)
     population = Client.objects.filter(organization=organization, deceased_date__isnull=True)
-    total = population.count()
     _retire_deceased(organization, acting_user)
     parallel = workers > 1 and not connection.in_atomic_block and "fork" in _start_methods()
-    result = StratifyResult(organization=organization.slug, workers=workers if parallel else 1)
+    result = StratifyResult(
+        organization=organization.slug,
+        workers=workers if parallel else 1,
+        model_version=model.version if model else None,
+        warnings=[warning] if warning else [],
+    )
     started = time.perf_counter()
 
     def record(outcome: _BatchOutcome) -> None:
@@ -646,9 +662,8 @@ def population_stratify(
         if progress is not None:
             progress(result.clients, total)
 
-    batches = (
-        list(_batches(population, batch_size)) if parallel else _batches(population, batch_size)
-    )
+    batches = _batches(population, batch_size)
+    total = sum(len(batch) for batch in batches)
     if parallel:
         # Children must open their own connections: never share one across fork.
         connections.close_all()
@@ -669,8 +684,13 @@ def population_stratify(
                 for number, client_ids in enumerate(batches, start=1)
             ]
             result.batches = len(futures)
-            for future in as_completed(futures):
-                record(future.result())
+            try:
+                for future in as_completed(futures):
+                    record(future.result())
+            except BaseException:
+                # A failed batch or an interrupt: start no further batch (those done stay done).
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     else:
         weights = _WeightTable(organization.pk)
         for number, client_ids in enumerate(batches, start=1):
@@ -691,12 +711,31 @@ def population_stratify(
     return result
 
 
+def _usable_model(organization: Organization, now: datetime) -> tuple[RiskModelVersion | None, str]:
+    """The active model, if it can predict. A model this casework can no longer use (trained on
+    other features) must not stop the night's stratification: the run goes on with the rule
+    scores and flags, and says why the probabilities are missing."""
+    model = active_model(organization.pk)
+    if model is None:
+        return None, ""
+    try:
+        predict_for_clients(model, [], as_of=now)
+    except ApplicationError as exc:
+        return None, f"Model version {model.version} not used: {exc.detail}"
+    return model, ""
+
+
 @transaction.atomic
 def _retire_deceased(organization: Organization, acting_user: User | None) -> None:
     """Clients who died leave the risk list: their current assessment is no longer current."""
-    retired = RiskAssessment.objects.filter(
-        organization=organization, is_current=True, client__deceased_date__isnull=False
-    ).update(is_current=False)
+    deceased = list(
+        Client.objects.filter(organization=organization, deceased_date__isnull=False).values_list(
+            "id", flat=True
+        )
+    )
+    retired = RiskAssessment.objects.filter(client_id__in=deceased, is_current=True).update(
+        is_current=False
+    )
     if retired:
         audit_record(
             actor=acting_user,
@@ -735,9 +774,10 @@ def client_stratify(
         model=model,
         now=now,
     )
-    _carry_decisions([row], batch)
-    previous_tier = _current_assessments(batch).values_list("tier", flat=True).first()
-    _current_assessments(batch).update(is_current=False)
+    current = _current_assessments(batch)
+    _carry_decisions([row], current)
+    previous_tier = current[client.pk]["tier"] if client.pk in current else None
+    _retire(current)
     assessment = RiskAssessment.objects.create(**row)
     moves = _update_cases([row], _open_cases(batch), _WeightTable(organization.pk), now)
     audit_record(

@@ -68,13 +68,16 @@ class Command(BaseCommand):
             )
         except ApplicationError as exc:
             raise CommandError(exc.detail) from exc
+        for warning in result.warnings:
+            self.stderr.write(self.style.WARNING(f"  {warning}"))
         tiers = ", ".join(f"{TIER_LABELS[tier]} {result.tiers.get(tier, 0):,}" for tier in TIERS)
         models = ", ".join(
             f"{kind} {count:,}" for kind, count in sorted(result.recommendations.items())
         )
         self.stdout.write(
             f"{organization.slug}: {result.clients:,} clients in {result.seconds:.1f} s "
-            f"({result.workers} worker{'s' if result.workers != 1 else ''}) "
+            f"({result.workers} worker{'s' if result.workers != 1 else ''}, "
+            f"{f'model v{result.model_version}' if result.model_version else 'no model'}) "
             f"({result.rate:,.0f} clients/s); tiers: {tiers}; recommended: {models or 'none'}; "
             f"open cases updated: {result.cases_updated:,}; decisions kept: "
             f"{result.decisions_kept:,}"
