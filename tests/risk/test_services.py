@@ -4,10 +4,12 @@ cases' risk tier and caseload weight updated; decisions (accept, override) audit
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from casework.assessments import services as assessments
@@ -345,3 +347,22 @@ def test_parallel_workers_give_the_same_result(
     assert current(population.smi).tier == "high"
     assert current(population.item9).tier == "very_high"
     assert stratify_events().count() == 3
+
+
+# ----------------------------------------------------------------------------------------------
+# The command
+
+
+def test_stratify_command_reports_progress_and_counts(world: Any, population: Population) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("stratify", "--org", "acme", "--batch-size", "2", stdout=out, stderr=err)
+    progress = err.getvalue()
+    assert "Stratifying Acme Community Services (acme)" in progress
+    assert "acme:         2 / 5 clients" in progress and "5 / 5 clients" in progress
+    assert "clients/s" in progress
+    summary = out.getvalue()
+    assert summary.startswith("acme: 5 clients in ")
+    assert "very high 1" in summary and "no model" in summary
+    assert RiskAssessment.objects.filter(is_current=True).count() == 5
+    with pytest.raises(CommandError):
+        call_command("stratify", "--org", "nowhere", stdout=out, stderr=err)
