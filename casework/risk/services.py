@@ -639,19 +639,27 @@ def population_stratify(
     _check_runner(acting_user, organization)
     if batch_size < 1:
         raise ValidationFailed("batch_size must be at least 1.")
+    started = time.perf_counter()
     thresholds = thresholds_for(organization)
     now = as_of or timezone.now()
     model, warning = _usable_model(organization, now)
     population = Client.objects.filter(organization=organization, deceased_date__isnull=True)
     _retire_deceased(organization, acting_user)
-    parallel = workers > 1 and not connection.in_atomic_block and "fork" in _start_methods()
+    batches = _batches(population, batch_size)
+    total = sum(len(batch) for batch in batches)
+    # Several processes pay off only with several batches, and need committed data.
+    parallel = (
+        workers > 1
+        and len(batches) > 1
+        and not connection.in_atomic_block
+        and "fork" in _start_methods()
+    )
     result = StratifyResult(
         organization=organization.slug,
         workers=workers if parallel else 1,
         model_version=model.version if model else None,
         warnings=[warning] if warning else [],
     )
-    started = time.perf_counter()
 
     def record(outcome: _BatchOutcome) -> None:
         result.clients += outcome.clients
@@ -662,8 +670,6 @@ def population_stratify(
         if progress is not None:
             progress(result.clients, total)
 
-    batches = _batches(population, batch_size)
-    total = sum(len(batch) for batch in batches)
     if parallel:
         # Children must open their own connections: never share one across fork.
         connections.close_all()
