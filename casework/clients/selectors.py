@@ -24,7 +24,7 @@ def clients_visible_to(user: Any) -> QuerySet[Client]:
         return Client.objects.none()
     if user.organization_id is None:
         return Client.objects.none()
-    through_cases = cases_visible_to(user).values("client_id")
+    through_cases = cases_visible_to(user).order_by().values("client_id")
     has_case = Case.objects.filter(client=OuterRef("pk"))
     not_referred = ~Q(Exists(has_case))
     access = Q(id__in=Subquery(through_cases)) | (Q(created_by_id=user.id) & not_referred)

@@ -73,8 +73,14 @@ class RiskAssessment(models.Model):
     """One stratification of one client (FHIR RiskAssessment). The newest is ``is_current``."""
 
     id = models.BigAutoField(primary_key=True)
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="risk_assessments")
+    # No single-column indexes: the composite indexes below lead with these columns, and an
+    # extra organization index misleads SQLite's planner and slows bulk inserts.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="risk_assessments", db_index=False
+    )
     computed_at = models.DateTimeField()
     is_current = models.BooleanField(default=True)
     lace_score = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -274,7 +274,12 @@ def fit_pipeline(samples: Samples) -> Pipeline:
 
     pipeline = Pipeline(
         [
-            ("impute", SimpleImputer(strategy="constant", fill_value=0.0)),
+            # keep_empty_features: a feature nobody has yet (no AUDIT-C on record, say) stays a
+            # column of zeros instead of vanishing and shifting every coefficient's name.
+            (
+                "impute",
+                SimpleImputer(strategy="constant", fill_value=0.0, keep_empty_features=True),
+            ),
             ("counts", FunctionTransformer(log_counts)),
             ("scale", StandardScaler()),
             ("model", LogisticRegression(C=REGULARIZATION_C, max_iter=5000)),

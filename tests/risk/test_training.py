@@ -186,3 +186,18 @@ def test_demo_history_is_deterministic(world: Any) -> None:
     assert len(first) > 20
     # Running it again for the same organization adds nothing.
     assert generate_history(organization=world.org, seed=4, now=NOW).already_present
+
+
+def test_a_feature_nobody_has_yet_keeps_its_column() -> None:
+    import numpy as np
+
+    from casework.risk import features
+    from casework.risk.training import Samples, fit_pipeline
+
+    rng = np.random.default_rng(3)
+    size = len(features.FEATURE_NAMES)
+    matrix = rng.normal(size=(60, size))
+    matrix[:, 0] = np.nan  # no value at all for one feature
+    outcomes = (rng.random(60) > 0.5).astype(int)
+    pipeline = fit_pipeline(Samples([], [], matrix, outcomes))
+    assert pipeline.named_steps["model"].coef_.shape == (1, size)
