@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "casework.clients",
     "casework.cases",
     "casework.assessments",
+    "casework.careplans",
     "casework.risk",
     "casework.monitoring",
     "casework.web",
