@@ -4,6 +4,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.responses import Status as HttpStatus
 from pydantic import Field
@@ -19,10 +20,16 @@ from casework.clients.schemas import (
     ClientIn,
     ClientPage,
     ClientPatch,
+    ConditionIn,
+    ConditionOut,
     DuplicateOut,
     IdentifierIn,
     IdentifierOut,
+    UtilizationIn,
+    UtilizationOut,
     client_out,
+    condition_out,
+    utilization_out,
 )
 from casework.clients.selectors import client_get, client_search, clients_visible_to
 from casework.core.pagination import paginate
@@ -187,3 +194,59 @@ def add_identifier(request: HttpRequest, client_id: UUID, payload: IdentifierIn)
             "assigner": identifier.assigner,
         },
     )
+
+
+def _aware(value: Any) -> Any:
+    """Datetimes without an offset are read in the agency's time zone."""
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
+@router.get(
+    "/{client_id}/conditions",
+    response={200: list[ConditionOut], **ERROR_RESPONSES},
+    summary="The client's coded conditions (clinical history)",
+)
+def list_conditions(request: HttpRequest, client_id: UUID) -> Any:
+    client = client_get(user=request.user, client_id=client_id)
+    audit_read(actor=request.user, obj=client, client_id=client.id, purpose="conditions")
+    return [condition_out(c) for c in client.conditions.order_by("onset_date", "code")]
+
+
+@router.post(
+    "/{client_id}/conditions",
+    response={201: ConditionOut, **ERROR_RESPONSES},
+    summary="Record a coded condition (ICD-10-CM or SNOMED CT)",
+)
+def add_condition(request: HttpRequest, client_id: UUID, payload: ConditionIn) -> Any:
+    client = client_get(user=request.user, client_id=client_id)
+    condition = services.condition_add(
+        acting_user=_user(request), client=client, data=payload.model_dump()
+    )
+    return HttpStatus(201, condition_out(condition))
+
+
+@router.get(
+    "/{client_id}/utilization",
+    response={200: list[UtilizationOut], **ERROR_RESPONSES},
+    summary="The client's ED visits and hospital stays",
+)
+def list_utilization(request: HttpRequest, client_id: UUID) -> Any:
+    client = client_get(user=request.user, client_id=client_id)
+    audit_read(actor=request.user, obj=client, client_id=client.id, purpose="utilization")
+    return [utilization_out(u) for u in client.utilization.order_by("started_at")]
+
+
+@router.post(
+    "/{client_id}/utilization",
+    response={201: UtilizationOut, **ERROR_RESPONSES},
+    summary="Record an ED visit, inpatient admission or observation stay",
+)
+def add_utilization(request: HttpRequest, client_id: UUID, payload: UtilizationIn) -> Any:
+    client = client_get(user=request.user, client_id=client_id)
+    data = payload.model_dump()
+    data["started_at"] = _aware(data["started_at"])
+    data["ended_at"] = _aware(data["ended_at"])
+    event = services.utilization_add(acting_user=_user(request), client=client, data=data)
+    return HttpStatus(201, utilization_out(event))

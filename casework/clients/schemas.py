@@ -167,3 +167,76 @@ def client_out(client: Any) -> dict[str, Any]:
         "created_at": client.created_at,
         "updated_at": client.updated_at,
     }
+
+
+class ConditionIn(InputSchema):
+    system: str = Field(
+        "http://hl7.org/fhir/sid/icd-10-cm",
+        description="http://hl7.org/fhir/sid/icd-10-cm (default) or http://snomed.info/sct",
+    )
+    code: str = Field(min_length=1, max_length=20)
+    display: str = Field("", max_length=250)
+    clinical_status: Literal["active", "resolved", "inactive"] = "active"
+    onset_date: IsoDate | None = None
+    abatement_date: IsoDate | None = None
+
+
+class ConditionOut(Schema):
+    id: str
+    system: str
+    code: str
+    display: str
+    clinical_status: str
+    onset_date: date | None
+    abatement_date: date | None
+    source: str
+
+
+class UtilizationIn(InputSchema):
+    kind: Literal["emergency", "inpatient", "observation"]
+    started_at: datetime
+    ended_at: datetime | None = None
+    acute: StrictBool = Field(False, description="Emergent/urgent admission (LACE 'A')")
+    facility: str = Field("", max_length=160)
+    diagnosis_system: str = Field("", max_length=80)
+    diagnosis_code: str = Field("", max_length=20)
+    diagnosis_display: str = Field("", max_length=250)
+
+
+class UtilizationOut(Schema):
+    id: str
+    kind: str
+    started_at: datetime
+    ended_at: datetime | None
+    acute: bool
+    facility: str
+    diagnosis_code: str
+    diagnosis_display: str
+    source: str
+
+
+def condition_out(condition: Any) -> dict[str, Any]:
+    return {
+        "id": str(condition.id),
+        "system": condition.system,
+        "code": condition.code,
+        "display": condition.display,
+        "clinical_status": condition.clinical_status,
+        "onset_date": condition.onset_date,
+        "abatement_date": condition.abatement_date,
+        "source": condition.source,
+    }
+
+
+def utilization_out(event: Any) -> dict[str, Any]:
+    return {
+        "id": str(event.id),
+        "kind": event.kind,
+        "started_at": event.started_at,
+        "ended_at": event.ended_at,
+        "acute": event.acute,
+        "facility": event.facility,
+        "diagnosis_code": event.diagnosis_code,
+        "diagnosis_display": event.diagnosis_display,
+        "source": event.source,
+    }

@@ -14,7 +14,14 @@ from django.utils import timezone
 from casework.accounts.models import Role, User
 from casework.audit.models import Action
 from casework.audit.services import audit_record
-from casework.clients.models import Client, ClientIdentifier
+from casework.clients.models import (
+    Client,
+    ClientIdentifier,
+    Condition,
+    ConditionStatus,
+    Utilization,
+    UtilizationKind,
+)
 from casework.core.codes import ADMINISTRATIVE_GENDER, GENDER_IDENTITY, IDENTIFIER_TYPES
 from casework.core.errors import Conflict, PermissionDenied, ValidationFailed, field_error
 from casework.core.validation import fold, is_language_tag, normalize_language_tag
@@ -374,3 +381,101 @@ def client_add_identifier(
         changes={"identifier_added": cleaned},
     )
     return identifier
+
+
+# ----------------------------------------------------------------------------------------------
+# Clinical history: coded conditions and hospital / ED use (inputs of LACE, Charlson and the
+# predictive model). Imported from FHIR later; entered here by staff or integrations.
+
+ICD10_SYSTEM = "http://hl7.org/fhir/sid/icd-10-cm"
+SNOMED_SYSTEM = "http://snomed.info/sct"
+CONDITION_SYSTEMS = {
+    ICD10_SYSTEM,
+    "http://hl7.org/fhir/sid/icd-10",
+    SNOMED_SYSTEM,
+}
+
+
+def condition_add(*, acting_user: User, client: Client, data: dict[str, Any]) -> Condition:
+    """Record a coded condition (ICD-10-CM or SNOMED CT) in the client's history."""
+    _require_editor(acting_user)
+    errors = []
+    system = str(data.get("system") or ICD10_SYSTEM).strip()
+    code = str(data.get("code") or "").strip()
+    if system not in CONDITION_SYSTEMS:
+        errors.append(field_error("system", f"must be one of {sorted(CONDITION_SYSTEMS)}"))
+    if not code:
+        errors.append(field_error("code", "required"))
+    status = data.get("clinical_status") or ConditionStatus.ACTIVE
+    if status not in ConditionStatus.values:
+        errors.append(field_error("clinical_status", f"must be one of {ConditionStatus.values}"))
+    onset, abatement = data.get("onset_date"), data.get("abatement_date")
+    if onset and onset > timezone.localdate():
+        errors.append(field_error("onset_date", "must not be in the future"))
+    if onset and abatement and abatement < onset:
+        errors.append(field_error("abatement_date", "must not be before the onset date"))
+    if errors:
+        raise ValidationFailed("The condition is not valid.", errors=errors)
+    with transaction.atomic():
+        condition = Condition.objects.create(
+            client=client,
+            system=system,
+            code=code.upper() if system != SNOMED_SYSTEM else code,
+            display=str(data.get("display") or "")[:250],
+            clinical_status=status,
+            onset_date=onset,
+            abatement_date=abatement,
+            source=str(data.get("source") or "manual")[:40],
+        )
+        audit_record(
+            actor=acting_user,
+            action=Action.CREATE,
+            obj=condition,
+            client_id=client.id,
+            changes={"system": system, "code": condition.code, "onset_date": onset},
+        )
+    return condition
+
+
+def utilization_add(*, acting_user: User, client: Client, data: dict[str, Any]) -> Utilization:
+    """Record an ED visit, inpatient admission or observation stay.
+
+    ``acute`` marks an emergent admission (LACE "A"); an inpatient stay needs its discharge
+    time to count towards length of stay, which must not be before admission.
+    """
+    _require_editor(acting_user)
+    errors = []
+    kind = data.get("kind")
+    if kind not in UtilizationKind.values:
+        errors.append(field_error("kind", f"must be one of {UtilizationKind.values}"))
+    started, ended = data.get("started_at"), data.get("ended_at")
+    if started is None:
+        errors.append(field_error("started_at", "required"))
+    elif started > timezone.now():
+        errors.append(field_error("started_at", "must not be in the future"))
+    if started is not None and ended is not None and ended < started:
+        errors.append(field_error("ended_at", "must not be before started_at"))
+    if errors:
+        raise ValidationFailed("The hospital or ED encounter is not valid.", errors=errors)
+    assert kind is not None and started is not None  # checked above
+    with transaction.atomic():
+        event = Utilization.objects.create(
+            client=client,
+            kind=kind,
+            started_at=started,
+            ended_at=ended,
+            acute=bool(data.get("acute")),
+            facility=str(data.get("facility") or "")[:160],
+            diagnosis_system=str(data.get("diagnosis_system") or "")[:80],
+            diagnosis_code=str(data.get("diagnosis_code") or "")[:20],
+            diagnosis_display=str(data.get("diagnosis_display") or "")[:250],
+            source=str(data.get("source") or "manual")[:40],
+        )
+        audit_record(
+            actor=acting_user,
+            action=Action.CREATE,
+            obj=event,
+            client_id=client.id,
+            changes={"kind": kind, "started_at": started, "ended_at": ended, "acute": event.acute},
+        )
+    return event

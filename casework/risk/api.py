@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router
 from ninja.responses import Status as HttpStatus
 
@@ -19,6 +21,7 @@ from casework.core.pagination import paginate
 from casework.core.schemas import ERROR_RESPONSES
 from casework.programs.selectors import program_get
 from casework.risk import services
+from casework.risk.lace import lace_band, lace_for_clients
 from casework.risk.models import Decision
 from casework.risk.schemas import (
     ClientRiskOut,
@@ -159,3 +162,39 @@ def enroll(request: HttpRequest, client_id: UUID, payload: EnrollIn) -> Any:
         return HttpStatus(201, case_out(case_get(user=user, case_id=case.pk)))
     except NotFound:
         return HttpStatus(201, case_out(case))
+
+
+@router.get(
+    "/clients/{client_id}/lace",
+    response={200: dict[str, Any], **ERROR_RESPONSES},
+    summary="The LACE index of the client's latest inpatient admission, with its breakdown",
+    description="`as_of` (ISO datetime) computes it as of that moment. `score` is null when no "
+    "inpatient admission is on record. Points: L length of stay, A acute admission, C "
+    "comorbidity (LACE weights of the Charlson conditions), E ED visits in the six months "
+    "before the admission.",
+)
+def get_lace(request: HttpRequest, client_id: UUID, as_of: datetime | None = None) -> Any:
+    client = risk_client_get(user=request.user, client_id=client_id)
+    moment = as_of if as_of is None or not timezone.is_naive(as_of) else timezone.make_aware(as_of)
+    result = lace_for_clients([client.id], as_of=moment).get(client.id)
+    audit_record(
+        actor=request.user,
+        action=Action.READ,
+        obj=client,
+        client_id=client.id,
+        detail={"purpose": "lace"},
+    )
+    if result is None:
+        return {"score": None, "band": None, "detail": "No inpatient admission on record."}
+    return {
+        "score": result.score,
+        "band": lace_band(result.score),
+        "points": result.points,
+        "length_of_stay_days": result.length_of_stay_days,
+        "acute": result.acute,
+        "comorbidity_points_total": result.charlson,
+        "ed_visits_6_months": result.ed_visits_6_months,
+        "comorbidities": result.comorbidities,
+        "admission_id": result.admission_id,
+        "detail": result.detail,
+    }
