@@ -107,6 +107,7 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _mount() -> None:
     from casework.accounts.api import router as accounts_router
+    from casework.careplans.api import router as careplans_router
     from casework.cases.api import router as cases_router
     from casework.clients.api import router as clients_router
     from casework.programs.api import router as programs_router
@@ -118,6 +119,7 @@ def _mount() -> None:
     api.add_router("/cases", cases_router)
     api.add_router("/", "casework.assessments.api.router")  # also work items (monitoring)
     api.add_router("/", risk_router)
+    api.add_router("/", careplans_router)
 
 
 _mount()

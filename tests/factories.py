@@ -6,8 +6,16 @@ import itertools
 from datetime import date
 from typing import Any
 
-from casework.accounts.models import Credential, Organization, Team, User
+from casework.accounts.models import Credential, Organization, Team, TeamMembership, User
 from casework.accounts.services import organization_get_or_create, team_add_member, user_create
+from casework.careplans.models import CarePlan
+from casework.careplans.services import (
+    goal_add,
+    plan_agree,
+    plan_approve,
+    plan_create,
+    strength_add,
+)
 from casework.cases.models import Case
 from casework.cases.services import case_create, case_transition
 from casework.clients.models import Client
@@ -102,7 +110,55 @@ def case(by: User, *, client: Client, program: Program, to: str | None = None) -
     path = ["screening", "intake", "assessment", "planning", "active"]
     if to and to != "referred":
         for step in path:
+            if step == "active":
+                agreed_plan(by, case=created)
             created = case_transition(acting_user=by, case=created, to_status=step)
             if step == to:
                 break
     return created
+
+
+def agreed_plan(by: User, *, case: Case, goal: str = "I want to feel settled at home") -> CarePlan:
+    """The least plan the ``→ active`` guard accepts, built through the care plan services: one
+    active goal (and a strength where the model requires one), agreed verbally, and approved
+    by the team's supervisor (or a program admin) when the model requires approval."""
+    plan = plan_create(acting_user=by, case=case, title="Care plan")
+    goal_add(
+        acting_user=by,
+        plan=plan,
+        expected_version=plan.version,
+        data={"client_words": goal, "lifecycle_status": "active", "priority": 1},
+    )
+    model = case.program.model
+    if model.requires_strengths:
+        strength_add(
+            acting_user=by,
+            plan=plan,
+            expected_version=plan.version,
+            data={"domain": "social supports", "description": "Close to a sister nearby"},
+        )
+    plan_agree(
+        acting_user=by,
+        plan=plan,
+        expected_version=plan.version,
+        method="verbal",
+        agreed_by_name=case.client.full_name,
+    )
+    if "care_plan" in (model.approvals_required or []):
+        approver = _plan_approver(case, by)
+        plan_approve(acting_user=approver, plan=plan, expected_version=plan.version)
+    return plan
+
+
+def _plan_approver(case: Case, by: User) -> User:
+    supervisor = TeamMembership.objects.filter(
+        team=case.team, is_supervisor=True, user__is_active=True
+    ).first()
+    if supervisor is not None:
+        return supervisor.user
+    admin = User.objects.filter(
+        organization_id=case.organization_id, role="program_admin", is_active=True
+    ).first()
+    if admin is not None:
+        return admin
+    return staff(f"planadmin{next(_counter)}", org=case.organization, role="program_admin")

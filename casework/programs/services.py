@@ -16,7 +16,11 @@ from casework.programs.standard_models import DEFAULT_TIER_WEIGHTS, STANDARD_MOD
 
 @transaction.atomic
 def models_seed(*, organization: Organization) -> list[CaseManagementModel]:
-    """Give an organization its own copy of the five standard models (idempotent by name)."""
+    """Give an organization its own copy of the five standard models (idempotent by name), and
+    the starter care plan templates that go with them."""
+    from casework.careplans.templates_seed import templates_seed
+
+    templates_seed(organization=organization)
     seeded = []
     for spec in STANDARD_MODELS:
         defaults = {**spec, "tier_weights": dict(DEFAULT_TIER_WEIGHTS)}

@@ -25,6 +25,8 @@ def test_walk_referral_to_closure_through_the_api(world, api):
     assert case["status"] == "referred" and case["version"] == 1
     url = f"/api/v1/cases/{case['id']}/transition"
     for stage in ["screening", "intake", "assessment", "planning", "active", "transition"]:
+        if stage == "active":  # the care plan guard on → active
+            factories.agreed_plan(world.casey, case=Case.objects.get(pk=case["id"]))
         response = casey.post(url, {"to": stage})
         assert response.status_code == 200, response.content
         assert response.json()["status"] == stage

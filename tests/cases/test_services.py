@@ -33,7 +33,9 @@ def test_referral_starts_referred_with_history_and_audit(world):
 def test_full_walk_to_closure_stamps_every_stage(world):
     client = factories.client(world.casey)
     case = services.case_create(acting_user=world.casey, client=client, program=world.program)
-    case = walk(world.casey, case, "screening", "intake", "assessment", "planning", "active")
+    case = walk(world.casey, case, "screening", "intake", "assessment", "planning")
+    factories.agreed_plan(world.casey, case=case)  # the care plan guard on → active
+    case = walk(world.casey, case, "active")
     case = services.case_transition(
         acting_user=world.casey, case=case, to_status="on_hold", reason="Client in hospital"
     )

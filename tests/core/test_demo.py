@@ -17,12 +17,17 @@ from casework.accounts.models import Credential, Organization, User
 from casework.accounts.selectors import is_supervisor_of
 from casework.audit.models import AuditEvent
 from casework.audit.services import audit_verify
+from casework.careplans.gas import gas_t_score
+from casework.careplans.guards import current_plan
+from casework.careplans.models import CarePlan, Goal, PlanReview, PlanVersion
 from casework.cases import services as cases
 from casework.cases.models import ON_CASELOAD, Case, Status
 from casework.clients.models import Client
 from casework.clients.selectors import clients_visible_to
 from casework.clients.services import client_create
+from casework.core import demo_data
 from casework.core.demo import CASEMANAGER_MAX_POINTS, plan_population
+from casework.core.validation import primary_language
 from casework.programs.models import Program
 from tests import factories
 
@@ -133,6 +138,8 @@ def test_casemanager_can_take_a_new_case_in_every_program(demo: str) -> None:
                 expected_version=None,
             )
         for stage in ("intake", "assessment", "planning", "active"):
+            if stage == "active":  # the care plan guard on → active
+                factories.agreed_plan(casemanager, case=case)
             case = cases.case_transition(acting_user=casemanager, case=case, to_status=stage)
         assert case.status == "active" and case.case_manager_id == casemanager.pk
     assert audit_verify().ok
@@ -226,3 +233,71 @@ def test_existing_demo_user_names_stop_the_load_cleanly(db: Any) -> None:
     assert not Organization.objects.filter(slug="demo").exists()
     with pytest.raises(CommandError):
         run_demo(clients=-1)
+
+
+def test_cases_on_a_caseload_have_an_agreed_care_plan(demo: str) -> None:
+    """Every case that went active was planned with the client first: needs, an active goal in
+    the client's words, agreement, approval where the model requires it; strengths-based plans
+    are built on strengths."""
+    today = timezone.localdate()
+    planned = demo_cases().filter(status__in=["active", "on_hold", "transition"])
+    assert planned.filter(status="active").exists()
+    for case in planned.select_related("program__model", "client"):
+        plan = current_plan(case)
+        assert plan is not None, case.pk
+        assert plan.agreed_at is not None and plan.agreement_method in {"signature", "verbal"}
+        if plan.agreement_method == "signature":
+            assert plan.signature.startswith("data:image/png;base64,iVBORw0KGgo")
+        assert plan.goals.filter(lifecycle_status="active").exists()
+        assert plan.needs.exists() and plan.interventions.exists()
+        model = case.program.model
+        if model.requires_strengths:
+            assert plan.strengths.count() >= 3
+        if "care_plan" in model.approvals_required:
+            assert plan.approved_at is not None and plan.approved_by is not None
+        # Planned before the case went active, agreed on a day that has happened.
+        went_active = case.status_changes.filter(to_status="active").order_by("changed_at")
+        assert plan.created_at <= went_active.last().changed_at
+        assert plan.agreed_at.date() <= today
+        for goal in plan.goals.all():
+            assert goal.client_words and goal.statement and goal.measure
+            start, target = goal.start_date, goal.target_date
+            assert start is not None and target is not None and target > start
+    # Cases still being planned have a draft; cases never planned have no plan at all.
+    for case in demo_cases().filter(status="planning"):
+        if case.case_manager_id is not None:
+            draft = current_plan(case)
+            assert draft is not None and draft.status == "draft"
+    not_yet = demo_cases().filter(status__in=["referred", "screening", "waitlist", "intake"])
+    assert not CarePlan.objects.filter(case__in=not_yet).exists()
+    # Closed cases that had been active keep their finished plan.
+    finished = CarePlan.objects.filter(case__organization__slug="demo", case__status="closed")
+    assert set(finished.values_list("status", flat=True)) <= {"completed", "revoked"}
+
+
+def test_goals_are_in_the_clients_own_words_and_language(demo: str) -> None:
+    spanish_words = {text for t in demo_data.NEED_TOPICS.values() for text in t.words_es}
+    english_words = {text for t in demo_data.NEED_TOPICS.values() for text in t.words_en}
+    goals = Goal.objects.filter(plan__organization__slug="demo").select_related("plan__client")
+    assert goals.exists()
+    for goal in goals:
+        spanish = primary_language(goal.plan.client.preferred_language) == "es"
+        assert goal.client_words in (spanish_words if spanish else english_words)
+
+
+def test_care_plan_versions_and_reviews(demo: str) -> None:
+    plans = CarePlan.objects.filter(organization__slug="demo").prefetch_related("versions")
+    assert plans.exists()
+    for plan in plans:
+        versions = list(plan.versions.all())
+        assert [v.number for v in versions] == list(range(1, plan.version + 1))
+        times = [v.created_at for v in versions]
+        assert times == sorted(times) and times[-1] <= timezone.now()
+        assert versions[-1].snapshot["plan"]["status"] == plan.status
+    reviews = PlanReview.objects.filter(plan__organization__slug="demo")
+    assert reviews.exists()
+    for review in reviews.prefetch_related("goal_scores"):
+        scores = [(s.attainment, s.weight) for s in review.goal_scores.all()]
+        assert scores and review.gas_t_score == round(gas_t_score(scores), 2)
+        assert review.reviewed_on <= timezone.localdate()
+    assert PlanVersion.objects.filter(plan__organization__slug="demo").count() > plans.count()
