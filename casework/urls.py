@@ -20,5 +20,6 @@ urlpatterns = [
     re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("risk/", include("casework.risk.urls")),
     path("", include("casework.assessments.urls")),
+    path("", include("casework.careplans.urls")),
     path("", include("casework.web.urls")),
 ]
