@@ -16,8 +16,10 @@ demo (and outside checks) log in as them and take on new cases.
 
 from __future__ import annotations
 
+import base64
 import math
 import random
+import struct
 import time
 import zlib
 from collections import Counter, defaultdict
@@ -35,6 +37,9 @@ from django.utils import timezone
 from casework.accounts.models import Credential, Organization, Role, Team, User
 from casework.accounts.services import organization_get_or_create, team_add_member, user_create
 from casework.audit import context as audit_context
+from casework.careplans import services as careplans
+from casework.careplans.models import CarePlan, Goal, PlanReview, PlanVersion
+from casework.careplans.services import FINISHED_PLAN
 from casework.cases.models import (
     ON_CASELOAD,
     PRE_ENROLLMENT,
@@ -80,6 +85,15 @@ CASEMANAGER_SCREENING = 3
 # The named staff carry about 300 clients at 80-90% of capacity; larger populations get one more
 # case manager per this many clients, so they fit instead of all queueing on the waitlist.
 CLIENTS_PER_EXTRA_CASE_MANAGER = 40
+
+# FHIR Goal.achievementStatus recorded with each Goal Attainment Scaling score at a review.
+GAS_ACHIEVEMENT = {
+    -2: "worsening",
+    -1: "no-progress",
+    0: "improving",
+    1: "improving",
+    2: "achieved",
+}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -640,6 +654,8 @@ class _Loader:
         self.pending_cases: list[_Timeline] = []
         self.pending_clients: list[tuple[Any, datetime]] = []
         self.assign = True  # False: the acting case manager takes the case at intake
+        self.care_plans = _CarePlanner(seed=seed, now=now)
+        self.password_hash = ""
 
     # -- staff -----------------------------------------------------------------------------
 
@@ -648,13 +664,20 @@ class _Loader:
             username=spec.username,
             role=spec.role,
             organization=organization,
-            password=settings.CASEWORK_DEMO_PASSWORD,
+            # Everyone has the one demo password: hash it once (argon2 takes a third of a
+            # second a time) and give every later account the same hash.
+            password=None if self.password_hash else settings.CASEWORK_DEMO_PASSWORD,
             acting_user=self.users.get("admin"),
             first_name=spec.first_name,
             last_name=spec.last_name,
             email=f"{spec.username}@{organization.slug}.casework.example",
             languages=list(spec.languages),
         )
+        if self.password_hash:
+            User.objects.filter(pk=user.pk).update(password=self.password_hash)
+            user.password = self.password_hash
+        else:
+            self.password_hash = user.password
         if spec.team:
             team_add_member(team=teams[spec.team], user=user, is_supervisor=spec.supervisor)
         today = timezone.localdate()
@@ -798,7 +821,14 @@ class _Loader:
         return case.case_manager
 
     def walk(
-        self, client: Client, plan: CasePlan, *, intake: User, referrer: User, latest: bool
+        self,
+        client: Client,
+        plan: CasePlan,
+        *,
+        intake: User,
+        referrer: User,
+        latest: bool,
+        times: list[datetime],
     ) -> _Timeline:
         kind = plan.kind
         chosen: User | None
@@ -812,8 +842,16 @@ class _Loader:
         )
         line = _Timeline(case.id, [S.REFERRED], [0.0], plan.dwell_days, plan.gap_days)
 
+        def when(index: int) -> datetime:
+            return times[index] if index < len(times) else self.now
+
         def move(step: Step) -> Case:
             actor = self._actor(case, step.to, intake)
+            here = len(line.statuses) - 1  # the stage being left, in the planned times
+            if step.to == S.ACTIVE and case.status == S.PLANNING:
+                self._care_plan(case, client, plan, planning_at=when(here), index=here, when=when)
+            if step.to == S.CLOSED and case.status in ON_CASELOAD:
+                self.care_plans.close(case, actor, planned=case.status == S.TRANSITION)
             moved = case_transition(
                 acting_user=actor,
                 case=case,
@@ -870,6 +908,18 @@ class _Loader:
                     acting_user=intake, case=case, findings=plan.findings, expected_version=None
                 )
 
+        if case.status == S.PLANNING and latest and case.case_manager is not None:
+            here = len(line.statuses) - 1
+            self.care_plans.build(
+                case=case,
+                client=client,
+                plan=plan,
+                case_manager=case.case_manager,
+                approver=None,
+                planning_at=when(here),
+                active_at=None,
+                until=self.now,
+            )
         if case.status == S.SCREENING and plan.assign_in_screening and self.assign:
             me = self.users[CASEMANAGER]
             if self.casemanager_screening < CASEMANAGER_SCREENING:
@@ -900,18 +950,71 @@ class _Loader:
                     self._carry(chosen, kind, +1)
         return line
 
+    def _care_plan(
+        self,
+        case: Case,
+        client: Client,
+        plan: CasePlan,
+        *,
+        planning_at: datetime,
+        index: int,
+        when: Callable[[int], datetime],
+    ) -> None:
+        """Plan with the client before the case goes active; reviews while it stays active."""
+        holder = case.case_manager
+        if holder is None:
+            return
+        approver = self.supervisor_of.get(holder.pk) or self.users.get("programadmin")
+        if approver is not None and approver.organization_id != case.organization_id:
+            approver = None
+        self.care_plans.build(
+            case=case,
+            client=client,
+            plan=plan,
+            case_manager=holder,
+            approver=approver,
+            planning_at=planning_at,
+            active_at=when(index + 1),
+            until=when(index + 2),
+        )
+
+    def projected_times(self, plan: ClientPlan) -> list[list[datetime]]:
+        """When each planned move of each case happens (the same arithmetic as ``client``
+        applies once the cases are written), so a care plan can be dated while it is built."""
+        result: list[list[datetime]] = []
+        following: datetime | None = None
+        for case_plan in reversed(plan.cases):
+            if following is None:
+                last = self.now - timedelta(days=case_plan.dwell_days)
+            else:
+                last = following - timedelta(days=case_plan.gap_days)
+            times = [last]
+            for step in reversed(case_plan.steps):
+                times.insert(0, times[0] - timedelta(days=step.days_before))
+            result.insert(0, times)
+            following = times[0]
+        return result
+
     def client(
         self, plan: ClientPlan, *, intake: User, referrers: list[User]
     ) -> tuple[Client, list[_Timeline]]:
         client, _ = client_create(acting_user=intake, data=plan.data, identifiers=plan.identifiers)
         lines = []
+        projected = self.projected_times(plan)
         for number, case_plan in enumerate(plan.cases):
             referrer = intake
             if case_plan.referred_by_case_manager and referrers:
                 referrer = referrers[self.rng.randrange(len(referrers))]
             latest = number == len(plan.cases) - 1
             lines.append(
-                self.walk(client, case_plan, intake=intake, referrer=referrer, latest=latest)
+                self.walk(
+                    client,
+                    case_plan,
+                    intake=intake,
+                    referrer=referrer,
+                    latest=latest,
+                    times=projected[number],
+                )
             )
         # Times, from the present backwards: the latest case has sat in its stage for its dwell
         # time; an earlier case ended some time before the next referral.
@@ -936,6 +1039,7 @@ class _Loader:
     def flush(self) -> None:
         """Write the planned times over the real ones, a batch at a time (plain UPDATEs on cases,
         their history and assignments; audit events are append-only and keep real times)."""
+        self.care_plans.flush()
         if not self.pending_cases and not self.pending_clients:
             return
         ids = [line.case_id for line in self.pending_cases]
@@ -997,6 +1101,378 @@ class _Loader:
         )
         self.pending_cases.clear()
         self.pending_clients.clear()
+
+
+# ----------------------------------------------------------------------------------------------
+# Care plans: built through the care plan services before a case moves to active
+
+
+def _signature_png(rng: random.Random) -> str:
+    """A small, valid greyscale PNG of a scribbled signature, as a data: URL (deterministic)."""
+    width, height = 96, 24
+    pixels = [[255] * width for _ in range(height)]
+    y = height / 2
+    for x in range(4, width - 4):
+        y = min(height - 3.0, max(2.0, y + rng.uniform(-2.2, 2.2)))
+        for dy in (0, 1):
+            pixels[int(y) + dy][x] = 20
+    raw = b"".join(b"\x00" + bytes(row) for row in pixels)
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw, 9))
+        + chunk(b"IEND", b"")
+    )
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _topic_for(code: str) -> words.NeedTopic | None:
+    for length in range(len(code), 0, -1):
+        key = words.NEED_TOPIC_BY_CODE.get(code[:length])
+        if key:
+            return words.NEED_TOPICS[key]
+    return None
+
+
+def _plan_needs(plan: CasePlan) -> list[tuple[str, str, words.NeedTopic]]:
+    """The case's needs, most pressing first: what screening found, then what the referral
+    names, then the program's usual need; one need per topic."""
+    found = [(f["code"], f["display"]) for f in plan.findings]
+    named = list(words.REFERRAL_NEEDS.get(plan.referral_reason, ()))
+    needs, topics = [], set()
+    for code, display in [*found, *named, words.DEFAULT_NEEDS[plan.kind]]:
+        topic = _topic_for(code)
+        if topic is not None and topic.key not in topics:
+            topics.add(topic.key)
+            needs.append((code, display, topic))
+    return needs
+
+
+@dataclass
+class _PlanTimes:
+    """When the planning happened, for moving the plan's timestamps back (see ``flush``)."""
+
+    plan_id: Any
+    created: datetime
+    approved: datetime | None = None
+    versions: dict[int, datetime] = field(default_factory=dict)
+    reviews: list[tuple[Any, datetime]] = field(default_factory=list)
+
+
+class _CarePlanner:
+    """Builds each case's care plan as its case manager would: needs, goals in the client's
+    words, strengths, barriers, interventions with owners, education with teach-back, the
+    client's agreement and, where the model asks for it, a supervisor's approval; later, reviews
+    scored on Goal Attainment Scaling."""
+
+    def __init__(self, *, seed: int, now: datetime) -> None:
+        self.seed, self.now = seed, now
+        self.today = timezone.localdate(now)
+        self.pending: list[_PlanTimes] = []
+        # A stream of its own, so plans do not change who gets which case.
+        self.rng = random.Random(seed * 104_723 + 5)
+
+    def _day(self, when: datetime) -> date:
+        return min(timezone.localdate(when), self.today)
+
+    def _goal_words(self, topic: words.NeedTopic, client: Client) -> str:
+        spanish = primary_language(client.preferred_language) == "es"
+        return self.rng.choice(topic.words_es if spanish else topic.words_en)
+
+    def build(
+        self,
+        *,
+        case: Case,
+        client: Client,
+        plan: CasePlan,
+        case_manager: User,
+        approver: User | None,
+        planning_at: datetime,
+        active_at: datetime | None,
+        until: datetime,
+    ) -> CarePlan:
+        """A care plan for ``case``; agreed (and approved where required) when ``active_at`` is
+        given, otherwise left as the draft the case manager is working on."""
+        rng, actor = self.rng, case_manager
+        span = ((active_at or until) - planning_at).total_seconds()
+        started = planning_at + timedelta(seconds=span * rng.uniform(0.05, 0.25))
+        agreed = planning_at + timedelta(seconds=span * rng.uniform(0.75, 0.9))
+        if active_at is None:
+            agreed = planning_at + timedelta(seconds=span * 0.9)
+        model = case.program.model
+        care_plan = careplans.plan_create(
+            acting_user=actor, case=case, title=f"{case.program.name} — care plan"
+        )
+        times = _PlanTimes(care_plan.pk, started)
+        steps: list[int] = [care_plan.version]
+
+        def done() -> None:
+            steps.append(care_plan.version)
+
+        start_day = self._day(agreed)
+        needs = _plan_needs(plan)
+        need_rows = []
+        for priority, (code, display, topic) in enumerate(needs[:3], start=1):
+            need_rows.append(
+                careplans.need_add(
+                    acting_user=actor,
+                    plan=care_plan,
+                    expected_version=care_plan.version,
+                    data={
+                        "code": code,
+                        "display": display,
+                        "snomed_code": topic.snomed,
+                        "domain": topic.domain,
+                        "priority": min(priority, 3),
+                    },
+                )
+            )
+            done()
+        strength_rows = []
+        wanted = rng.randint(3, 4) if model.requires_strengths else rng.choice((0, 1, 1))
+        for domain, text in rng.sample(words.STRENGTHS, k=wanted):
+            strength_rows.append(
+                careplans.strength_add(
+                    acting_user=actor,
+                    plan=care_plan,
+                    expected_version=care_plan.version,
+                    data={"domain": domain, "description": text},
+                )
+            )
+            done()
+        goal_count = min(len(needs), _weighted(rng, ((1, 45), (2, 45), (3, 10))))
+        goals = []
+        for priority, ((_, _, topic), need) in enumerate(
+            zip(needs[:goal_count], need_rows, strict=False), start=1
+        ):
+            target_day = start_day + timedelta(days=topic.target_days)
+            linked = rng.sample(strength_rows, k=min(len(strength_rows), rng.randint(1, 2)))
+            goal = careplans.goal_add(
+                acting_user=actor,
+                plan=care_plan,
+                expected_version=care_plan.version,
+                data={
+                    "priority": priority,
+                    "client_words": self._goal_words(topic, client),
+                    "statement": topic.statement,
+                    "measure": topic.measure,
+                    "baseline": topic.baseline,
+                    "target": topic.target,
+                    "start_date": start_day,
+                    "target_date": target_day,
+                    "lifecycle_status": "active" if active_at else "proposed",
+                    "achievement_status": "in-progress" if active_at else "",
+                    "need_ids": [str(need.pk)],
+                    "strength_ids": [str(s.pk) for s in linked],
+                },
+            )
+            done()
+            goals.append((goal, topic))
+        barriers = [b for _, topic in goals for b in topic.barriers]
+        if client.interpreter_needed:
+            barriers.append(
+                (
+                    "Needs an interpreter at medical and benefits appointments",
+                    "Book an interpreter with every appointment; written material translated",
+                )
+            )
+        for description, plan_to_address in rng.sample(
+            barriers, k=min(len(barriers), rng.choice((1, 1, 1, 2)))
+        ):
+            careplans.barrier_add(
+                acting_user=actor,
+                plan=care_plan,
+                expected_version=care_plan.version,
+                data={"description": description, "plan_to_address": plan_to_address},
+            )
+            done()
+        helper = rng.choice(words.FAMILY_HELPERS)
+        for goal, topic in goals:
+            # The first action (the case manager's part, mostly) and one other: who does what.
+            first, *others = topic.interventions
+            for description, owner_type, due_days in (first, rng.choice(others)):
+                due = start_day + timedelta(days=due_days)
+                data: dict[str, Any] = {
+                    "goal_id": str(goal.pk),
+                    "description": description,
+                    "owner_type": owner_type,
+                    "due_date": due,
+                    "status": "not-started",
+                }
+                if active_at is not None:
+                    finished = self._day(until)
+                    data["status"] = (
+                        "completed"
+                        if due <= finished and rng.random() < 0.8
+                        else "in-progress"
+                        if start_day <= finished
+                        else "not-started"
+                    )
+                if owner_type == "case_manager":
+                    data["owner_user_id"] = str(actor.pk)
+                elif owner_type == "family":
+                    data["owner_name"] = f"{helper} ({client.family_name} family)"
+                elif owner_type == "provider":
+                    data["owner_name"] = rng.choice(words.PROVIDERS)
+                elif owner_type == "care_team":
+                    data["owner_name"] = f"{case.program.name} team"
+                careplans.intervention_add(
+                    acting_user=actor,
+                    plan=care_plan,
+                    expected_version=care_plan.version,
+                    data=data,
+                )
+                done()
+        language = "es" if primary_language(client.preferred_language) == "es" else "en"
+        changes = {"self_management": words.SELF_MANAGEMENT[language]}
+        if plan.kind == "intensive":
+            changes["crisis_plan"] = words.CRISIS_PLAN
+        careplans.plan_update(
+            acting_user=actor,
+            plan=care_plan,
+            expected_version=care_plan.version,
+            changes=changes,
+        )
+        done()
+        for _, topic in goals[: rng.choice((1, 1, 2))]:
+            subject, detail = topic.education
+            careplans.education_record(
+                acting_user=actor,
+                plan=care_plan,
+                expected_version=care_plan.version,
+                data={
+                    "topic": subject,
+                    "detail": detail,
+                    "method": "interpreter"
+                    if client.interpreter_needed
+                    else rng.choice(("verbal", "written", "demonstration")),
+                    "teach_back": _weighted(
+                        rng,
+                        (("understood", 70), ("partial", 20), ("not_understood", 5),
+                         ("not_done", 5)),
+                    ),
+                    "given_on": self._day(started + (agreed - started) * rng.uniform(0.3, 1)),
+                },
+            )  # fmt: skip
+            done()
+        # Spread the versions so far between the plan's start and the agreement.
+        for index, number in enumerate(steps):
+            times.versions[number] = started + (agreed - started) * (index / len(steps))
+        if active_at is None:
+            self.pending.append(times)
+            return care_plan
+        representative = client.birth_date.year < REFERENCE_DAY.year - 80 and rng.random() < 0.5
+        signed = rng.random() < 0.6
+        careplans.plan_agree(
+            acting_user=actor,
+            plan=care_plan,
+            expected_version=care_plan.version,
+            method="signature" if signed else "verbal",
+            agreed_by_name=f"{helper} {client.family_name}" if representative else client.full_name,
+            relationship=helper.lower() if representative else "self",
+            signature=_signature_png(rng) if signed else "",
+            witness_name="" if signed else rng.choice(words.WITNESSES),
+            agreed_on=self._day(agreed),
+        )
+        times.versions[care_plan.version] = agreed
+        if "care_plan" in (model.approvals_required or []) and approver is not None:
+            approved = agreed + (active_at - agreed) * rng.uniform(0.2, 0.8)
+            careplans.plan_approve(
+                acting_user=approver, plan=care_plan, expected_version=care_plan.version
+            )
+            times.approved = approved
+            times.versions[care_plan.version] = approved
+        self._reviews(care_plan, goals, actor, active_at, until, times)
+        self.pending.append(times)
+        return care_plan
+
+    def _reviews(
+        self,
+        care_plan: CarePlan,
+        goals: list[tuple[Goal, words.NeedTopic]],
+        actor: User,
+        active_at: datetime,
+        until: datetime,
+        times: _PlanTimes,
+    ) -> None:
+        """One or two reviews on the model's interval while the case stayed active."""
+        interval = care_plan.case.program.model.plan_review_interval_days or 90
+        rng = self.rng
+        for number in (1, 2):
+            when = active_at + timedelta(days=interval * number + rng.uniform(-7, 7))
+            if when >= until or when >= self.now:
+                return
+            scores = []
+            for goal, _ in goals:
+                attainment = _weighted(
+                    rng, ((-1, 15), (0, 45), (1, 30), (2, 10)) if number == 1
+                    else ((-1, 8), (0, 35), (1, 37), (2, 20)),
+                )  # fmt: skip
+                scores.append(
+                    {
+                        "goal_id": str(goal.pk),
+                        "attainment": attainment,
+                        "achievement_status": GAS_ACHIEVEMENT[attainment],
+                    }
+                )
+            review = careplans.plan_review_record(
+                acting_user=actor,
+                plan=care_plan,
+                expected_version=care_plan.version,
+                reviewed_on=self._day(when),
+                notes=rng.choice(words.REVIEW_NOTES),
+                scores=scores,
+            )
+            times.versions[care_plan.version] = when
+            times.reviews.append((review.pk, when))
+
+    def close(self, case: Case, actor: User, planned: bool) -> None:
+        """The case is closing: its plan is completed (planned closure) or revoked."""
+        care_plan = CarePlan.objects.filter(case=case).exclude(status__in=FINISHED_PLAN).first()
+        if care_plan is None:
+            return
+        careplans.plan_update(
+            acting_user=actor,
+            plan=care_plan,
+            expected_version=care_plan.version,
+            changes={"status": "completed" if planned else "revoked"},
+        )
+
+    def flush(self) -> None:
+        """Move the plans' timestamps back to when the planning happened."""
+        if not self.pending:
+            return
+        by_plan = {times.plan_id: times for times in self.pending}
+        version_rows = []
+        for pk, plan_id, number in PlanVersion.objects.filter(plan_id__in=by_plan).values_list(
+            "id", "plan_id", "number"
+        ):
+            when = by_plan[plan_id].versions.get(number)
+            if when is not None:
+                version_rows.append(PlanVersion(id=pk, created_at=when))
+        PlanVersion.objects.bulk_update(version_rows, ["created_at"], batch_size=500)
+        plan_rows = [
+            CarePlan(id=t.plan_id, created_at=t.created, approved_at=t.approved)
+            for t in self.pending
+        ]
+        CarePlan.objects.bulk_update(plan_rows, ["created_at"], batch_size=500)
+        CarePlan.objects.bulk_update(
+            [row for row in plan_rows if row.approved_at is not None],
+            ["approved_at"],
+            batch_size=500,
+        )
+        PlanReview.objects.bulk_update(
+            [PlanReview(id=pk, created_at=when) for t in self.pending for pk, when in t.reviews],
+            ["created_at"],
+            batch_size=500,
+        )
+        self.pending.clear()
 
 
 def demo_is_loaded() -> bool:
