@@ -16,6 +16,7 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,7 +37,7 @@ from casework.careplans.pdf import plan_pdf_bytes
 from casework.cases.selectors import case_get
 from casework.core.errors import NotFound
 from casework.web.access import login_required
-from casework.web.errors import form_errors, form_status, is_htmx, web_errors
+from casework.web.errors import form_errors, form_status, humanize, is_htmx, web_errors
 
 # Goals still being worked on: the ones a review scores.
 OPEN_GOALS = {GoalLifecycle.ACTIVE, GoalLifecycle.ACCEPTED, GoalLifecycle.PLANNED}
@@ -543,7 +544,18 @@ def plan_agree(request: HttpRequest, plan_id: UUID) -> HttpResponse:
             )
         if not form.errors:
             return _after_change(request, plan, "Agreement recorded.")
+        _name_failed_guards(form)
     return _refused(request, plan, Bound("agreement", "new", form))
+
+
+def _name_failed_guards(form: forms.Form) -> None:
+    """A refused agreement lists each missing piece (an active goal, strengths) on its own."""
+    exc = getattr(form, "application_error", None)
+    guards = [
+        humanize(str(e.get("message", ""))) for e in getattr(exc, "errors", []) if e.get("guard")
+    ]
+    if guards:
+        form.errors[NON_FIELD_ERRORS] = form.error_class(guards)
 
 
 @login_required
@@ -785,7 +797,7 @@ def _audit_export(user: User, plan: CarePlan, kind: str, language: str) -> None:
 def plan_print(request: HttpRequest, plan_id: UUID) -> HttpResponse:
     """The plan as a page to print, in the client's preferred language (``?lang=`` overrides)."""
     user = _user(request)
-    plan = selectors.plan_get(user=user, plan_id=plan_id)
+    plan = selectors.plan_detail(selectors.plan_get(user=user, plan_id=plan_id))
     context = _print_context(request, plan)
     _audit_export(user, plan, "print", context["language"])
     return render(request, "careplans/print.html", context)

@@ -68,6 +68,14 @@ def test_build_a_plan_sign_on_the_canvas_and_agree(
     assert page.locator("#agreed-badge").inner_text() == "Agreed"
     screenshot(page, "care-plan-agreed")
 
+    # The printable plan follows the client's language (Spanish) and shows the signature.
+    page.get_by_role("link", name="Print", exact=True).click()
+    page.get_by_role("heading", name="Plan de atención: Lucía Ortega").wait_for()
+    assert page.get_by_role("heading", name="Mis metas").is_visible()
+    assert page.get_by_text("Quiero trabajar de nuevo").is_visible()
+    assert page.get_by_role("img", name="Firma: Lucía Ortega").is_visible()
+    screenshot(page, "care-plan-print")
+
     plan = CarePlan.objects.get(case=case)
     assert plan.agreement_method == "signature" and plan.agreed_at is not None
     assert plan.signature.startswith("data:image/png;base64,") and len(plan.signature) > 500

@@ -471,7 +471,7 @@ def test_verbal_agreement_needs_a_witness_and_an_active_goal(client, world, plan
     posted["witness_name"] = "Casey Case"
     response = client.post(url, posted, **HX)
     assert response.status_code == 409
-    assert "active goal" in response.content.decode()
+    assert "The plan needs at least one active goal" in response.content.decode()
     assert fresh(plan).agreed_at is None
     add_goal(world.casey, plan)
     posted["version"] = fresh(plan).version
