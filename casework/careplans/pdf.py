@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
@@ -29,7 +30,8 @@ def _day(value: date | datetime | None, labels: Labels) -> str:
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        value = value.date()
+        # The day where the agency is, not in UTC.
+        value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
     return value.strftime("%d/%m/%Y") if labels.language == "es" else value.strftime("%b %d, %Y")
 
 

@@ -304,3 +304,16 @@ def test_others_cannot_print(client, world, spanish, who):
     assert client.get(reverse("careplans:pdf", args=[spanish.pk])).status_code == 404
     assert client.get(reverse("careplans:print", args=[spanish.pk])).status_code == 404
     assert not AuditEvent.objects.filter(action="export", object_id=str(spanish.pk)).exists()
+
+
+def test_printed_dates_are_the_agencys_day_not_utc(settings):
+    from datetime import UTC, datetime
+
+    from casework.careplans.templatetags.careplans_print import plan_day
+
+    settings.TIME_ZONE = "America/New_York"
+    late_evening = datetime(2026, 11, 24, 2, 30, tzinfo=UTC)  # 21:30 on the 23rd in New York
+    assert plan_day(late_evening, "es") == "23/11/2026"
+    assert plan_day(late_evening, "en") == "Nov 23, 2026"
+    assert plan_day(date(2026, 1, 5), "es") == "05/01/2026"
+    assert plan_day(None, "en") == "—"

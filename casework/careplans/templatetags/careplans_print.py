@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 from casework.careplans.i18n import Labels
 
@@ -17,7 +18,8 @@ def plan_day(value: date | datetime | None, language: str = "en") -> str:
     if not value:
         return "—"
     if isinstance(value, datetime):
-        value = value.date()
+        # The day where the agency is, not in UTC.
+        value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
     return value.strftime("%d/%m/%Y") if language == "es" else value.strftime("%b %d, %Y")
 
 
