@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -96,6 +97,8 @@ def user_create(
 PROGRAM_ADMINS_GROUP = "Program admins"
 # Program and case management model configuration happens in Django admin (DESIGN.md).
 PROGRAM_ADMIN_APPS = ("programs",)
+# Single models of other apps that program admins also configure there (care plan templates).
+PROGRAM_ADMIN_MODELS = (("careplans", "plantemplate"),)
 
 
 @transaction.atomic
@@ -107,9 +110,10 @@ def program_admin_grant_access(*, user: User, acting_user: User | None = None) -
     covered). Admin shows each program admin only their own organization's records.
     """
     group, _ = Group.objects.get_or_create(name=PROGRAM_ADMINS_GROUP)
-    group.permissions.add(
-        *Permission.objects.filter(content_type__app_label__in=PROGRAM_ADMIN_APPS)
-    )
+    configurable = Q(content_type__app_label__in=PROGRAM_ADMIN_APPS)
+    for app_label, model in PROGRAM_ADMIN_MODELS:
+        configurable |= Q(content_type__app_label=app_label, content_type__model=model)
+    group.permissions.add(*Permission.objects.filter(configurable))
     was_staff = user.is_staff
     if not was_staff:
         user.is_staff = True

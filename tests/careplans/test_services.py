@@ -524,3 +524,39 @@ def test_plan_created_from_templates(world):
     )
     plan = services.plan_create(acting_user=world.casey, case=case, template_ids=ids)
     assert plan.version == 3 and Need.objects.filter(plan=plan).count() == 2
+
+
+def test_program_admin_edits_only_their_organizations_templates(client, world):
+    import json
+
+    from django.urls import reverse
+
+    pat = factories.staff("pat", org=world.org, role="program_admin")
+    client.force_login(pat)
+    listing = client.get(reverse("admin:careplans_plantemplate_changelist"))
+    assert listing.status_code == 200
+    ours = PlanTemplate.objects.get(organization=world.org, name="Food insecurity")
+    theirs = PlanTemplate.objects.get(organization=world.other_org, name="Food insecurity")
+    html = listing.content.decode()
+    assert str(ours.pk) in html and str(theirs.pk) not in html
+    other = reverse("admin:careplans_plantemplate_change", args=[theirs.pk])
+    assert client.get(other).status_code == 302
+    url = reverse("admin:careplans_plantemplate_change", args=[ours.pk])
+    goals = [{**ours.goals[0], "target_days": 45}]
+    form = {
+        "organization": str(world.org.pk),
+        "name": ours.name,
+        "model_kind": "",
+        "need": json.dumps(ours.need),
+        "goals": json.dumps(goals),
+        "is_active": "on",
+        "expected_version": str(ours.version),
+    }
+    response = client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    ours.refresh_from_db()
+    assert ours.goals[0]["target_days"] == 45 and ours.version == 2
+    bad = client.post(
+        url, {**form, "goals": json.dumps([{"statement": "no words"}]), "expected_version": "2"}
+    )
+    assert bad.status_code == 200 and "client_words" in bad.content.decode()
