@@ -687,7 +687,7 @@ def version_diff(request: HttpRequest, plan_id: UUID) -> HttpResponse:
         "client": plan.client,
         "case": plan.case,
         "form": form,
-        "rows": diff_rows(changes),
+        "rows": diff_rows(changes, _diff_names(plan, user, changes)),
         "numbers": sorted(numbers),
     }
     return render(request, "careplans/diff.html", context, status=status)
@@ -704,66 +704,71 @@ SECTION_LABELS = {
     "interventions": "Interventions",
     "education": "Education",
 }
+ENGLISH = Labels("en")
 
 
-def _shown(value: Any) -> str:
+def _diff_names(plan: CarePlan, user: User, changes: list[dict[str, Any]]) -> dict[str, str]:
+    """Names for the ids a diff mentions (linked goals, needs, strengths; staff), so the page
+    says "Goal: Find a flat" rather than a UUID."""
+    names = {str(c["id"]): str(c.get("label") or "") for c in changes if c.get("id")}
+    for goal in plan.goals.all():
+        names.setdefault(str(goal.pk), goal.client_words[:80])
+    for need in plan.needs.all():
+        names.setdefault(str(need.pk), f"{need.code} {need.display}")
+    for strength in plan.strengths.all():
+        names.setdefault(str(strength.pk), strength.description[:80])
+    staff_ids = {
+        str(value)
+        for change in changes
+        for entry in change.get("fields") or []
+        if str(entry.get("field", "")).endswith("_id") and entry.get("field") != "goal_id"
+        for value in (entry.get("old"), entry.get("new"))
+        if value
+    }
+    if staff_ids:
+        for person in staff_of_organization(user).filter(pk__in=staff_ids):
+            names[str(person.pk)] = person.display_name
+    return names
+
+
+def _shown(value: Any, names: dict[str, str]) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, list | tuple):
-        return ", ".join(_shown(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_shown(v)}" for k, v in value.items())
-    return str(value)
-
-
-def diff_rows(changes: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """The diff's entries as table rows: one per changed field, or one per added/removed item."""
-    rows = []
-    for change in changes:
-        kind = str(change.get("change") or change.get("kind") or change.get("op") or "changed")
-        section = str(change.get("section") or change.get("collection") or "plan")
-        label = _shown(change.get("label") or change.get("title") or change.get("id") or "")
-        base = {
-            "kind": kind,
-            "kind_label": KIND_LABELS.get(kind, kind.capitalize()),
-            "section": SECTION_LABELS.get(section, section.replace("_", " ").capitalize()),
-            "label": label,
-        }
-        fields = change.get("fields") or change.get("changes")
-        if isinstance(fields, dict):
-            for name, values in fields.items():
-                old, new = _old_new(values)
-                rows.append({**base, "field": _field_name(name), "old": old, "new": new})
-        elif isinstance(fields, list):
-            for entry in fields:
-                old, new = _old_new(entry)
-                name = str(entry.get("field", "")) if isinstance(entry, dict) else ""
-                if name in HIDDEN_DIFF_FIELDS or (kind != "changed" and not (old or new)):
-                    continue
-                rows.append({**base, "field": _field_name(name), "old": old, "new": new})
-        elif "field" in change:
-            old, new = _old_new(change)
-            rows.append(
-                {**base, "field": _field_name(str(change["field"])), "old": old, "new": new}
-            )
-        else:
-            old, new = _old_new(change)
-            rows.append({**base, "field": "", "old": old, "new": new})
-    return rows
-
-
-def _old_new(values: Any) -> tuple[str, str]:
-    if isinstance(values, dict):
-        old = values.get("old", values.get("from", values.get("before")))
-        new = values.get("new", values.get("to", values.get("after")))
-        return _shown(old), _shown(new)
-    if isinstance(values, list | tuple) and len(values) == 2:
-        return _shown(values[0]), _shown(values[1])
-    return "", _shown(values)
+        return "; ".join(_shown(v, names) for v in value)
+    text = str(value)
+    if text in names:
+        return names[text]
+    return ENGLISH.choice(text)
 
 
 def _field_name(name: str) -> str:
+    for suffix in ("_ids", "_id"):
+        if name.endswith(suffix):
+            name = name.removesuffix(suffix) + ("s" if suffix == "_ids" else "")
     return name.replace("_", " ").capitalize()
+
+
+def diff_rows(changes: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, str]]:
+    """The diff as table rows, one per field: for a changed item the fields that changed, for
+    an added or removed item the fields it had."""
+    rows = []
+    for change in changes:
+        kind = str(change.get("change") or "changed")
+        section = str(change.get("section") or "plan")
+        base = {
+            "kind": kind,
+            "kind_label": KIND_LABELS.get(kind, kind.capitalize()),
+            "section": SECTION_LABELS.get(section, section.capitalize()),
+            "label": str(change.get("label") or ""),
+        }
+        for entry in change.get("fields") or []:
+            name = str(entry.get("field", ""))
+            old, new = _shown(entry.get("old"), names), _shown(entry.get("new"), names)
+            if name in HIDDEN_DIFF_FIELDS or (kind != "changed" and not (old or new)):
+                continue
+            rows.append({**base, "field": _field_name(name), "old": old, "new": new})
+    return rows
 
 
 # ----------------------------------------------------------------------------------------------

@@ -561,12 +561,32 @@ def test_versions_and_a_diff(client, world, plan):
     start = fresh(plan).version
     goal = add_goal(world.casey, plan, "Encontrar vivienda")
     plan = fresh(plan)
+    need = services.need_add(
+        acting_user=world.casey,
+        plan=plan,
+        expected_version=plan.version,
+        data={"code": "Z59.01", "display": "Sheltered homelessness"},
+    )
+    plan = fresh(plan)
+    services.intervention_add(
+        acting_user=world.casey,
+        plan=plan,
+        expected_version=plan.version,
+        data={
+            "description": "Housing application",
+            "owner_type": "case_manager",
+            "owner_user_id": str(world.casey.pk),
+            "goal_id": str(goal.pk),
+        },
+    )
+    plan = fresh(plan)
+    goal.refresh_from_db()
     services.goal_update(
         acting_user=world.casey,
         plan=plan,
         expected_version=plan.version,
         item=goal,
-        data={"target": "Un apartamento"},
+        data={"target": "Un apartamento", "need_ids": [str(need.pk)]},
     )
     end = fresh(plan).version
     client.force_login(world.casey)
@@ -579,6 +599,13 @@ def test_versions_and_a_diff(client, world, plan):
     response = client.get(reverse("careplans:diff", args=[plan.pk]), {"from": end - 1, "to": end})
     html = response.content.decode()
     assert "Changed" in html and "Target" in html and "Un apartamento" in html
+    # Linked rows and staff by name, not by id.
+    assert "Z59.01 Sheltered homelessness" in html and str(need.pk) not in html
+    html = client.get(
+        reverse("careplans:diff", args=[plan.pk]), {"from": start, "to": end}
+    ).content.decode()
+    assert "Casey Case" in html and str(world.casey.pk) not in html
+    assert "Case manager" in html and "Owner user" in html
 
 
 @pytest.mark.parametrize(
