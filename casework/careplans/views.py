@@ -374,7 +374,9 @@ def case_plan(request: HttpRequest, case_id: UUID) -> HttpResponse:
     if plan is not None:
         return redirect("careplans:detail", plan_id=plan.pk)
     templates = selectors.templates_visible_to(user, model_kind=case.program.model.kind)
-    form = plan_forms.PlanStartForm(request.POST or None, templates=templates)
+    form = plan_forms.PlanStartForm(
+        request.POST if request.method == "POST" else None, templates=templates
+    )
     status = 200
     if request.method == "POST" and form.is_valid():
         chosen = form.cleaned_data["templates"]
@@ -596,7 +598,9 @@ def review_new(request: HttpRequest, plan_id: UUID) -> HttpResponse:
     initial = {"version": plan.version, "reviewed_on": timezone.localdate()}
     for goal in goals:
         initial[f"weight-{goal.pk}"] = 1
-    form = plan_forms.ReviewForm(request.POST or None, initial=initial, goals=goals)
+    form = plan_forms.ReviewForm(
+        request.POST if request.method == "POST" else None, initial=initial, goals=goals
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():

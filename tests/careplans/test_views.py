@@ -656,3 +656,13 @@ def test_editor_queries_do_not_grow_with_the_plan(client, world, case):
     with CaptureQueriesContext(connection) as five:
         assert client.get(detail(big)).status_code == 200
     assert len(five) == len(one), [q["sql"][:120] for q in five.captured_queries]
+
+
+def test_empty_posts_are_refused_with_a_message(client, world, case, plan):
+    client.force_login(world.casey)
+    add_goal(world.casey, plan)
+    response = client.post(reverse("careplans:review_new", args=[plan.pk]), {})
+    assert response.status_code == 422 and "This field is required." in response.content.decode()
+    for name in ("agree", "approve", "self_management", "needs_from_proposed"):
+        response = client.post(reverse(f"careplans:{name}", args=[plan.pk]), {}, **HX)
+        assert response.status_code == 422, name
