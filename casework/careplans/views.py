@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from casework.accounts.models import User
-from casework.accounts.selectors import staff_of_organization
+from casework.accounts.selectors import staff_of_organization, teams_supervised_by
 from casework.assessments.selectors import needs_for_client
 from casework.audit.models import Action
 from casework.audit.services import audit_read, audit_record
@@ -316,7 +316,7 @@ def _editor_context(
         "agreement_form": agreement_form,
         "approve_form": approve_form,
         "approval_required": approval_required,
-        "can_approve": approval_required and _may_approve(user),
+        "can_approve": approval_required and _may_approve(user, plan),
         "agreed_current": plan.agreed_version is not None and plan.agreed_version == plan.version,
         "approved_current": plan.approved_version is not None
         and plan.approved_version == plan.version,
@@ -326,8 +326,13 @@ def _editor_context(
     }
 
 
-def _may_approve(user: User) -> bool:
-    return str(user.role) in {"supervisor", "program_admin"}
+def _may_approve(user: User, plan: CarePlan) -> bool:
+    """Whether to offer the approve button: a program admin, or a supervisor of the case's team
+    (the service decides; this only avoids offering a button that would be refused)."""
+    if str(user.role) == "program_admin":
+        return True
+    team_id = plan.case.team_id
+    return team_id is not None and teams_supervised_by(user).filter(pk=team_id).exists()
 
 
 def _render_editor(
