@@ -1202,6 +1202,11 @@ def plan_agree(
             fields["status"] = PlanStatus.ACTIVE
         if plan.period_start is None:
             fields["period_start"] = agreed_at.date() if agreed_on else timezone.localdate()
+        if plan.next_review_due is None:
+            # The first review falls one review interval (the program's model) after agreement.
+            interval = plan.case.program.model.plan_review_interval_days
+            agreed_day = agreed_on or timezone.localdate()
+            fields["next_review_due"] = agreed_day + timedelta(days=interval)
         _commit(
             acting_user=acting_user,
             plan=plan,

@@ -560,3 +560,16 @@ def test_program_admin_edits_only_their_organizations_templates(client, world):
         url, {**form, "goals": json.dumps([{"statement": "no words"}]), "expected_version": "2"}
     )
     assert bad.status_code == 200 and "client_words" in bad.content.decode()
+
+
+def test_agreement_schedules_the_first_review(world):
+    from casework.careplans.models import CarePlan
+
+    case = factories.case(
+        world.casey, client=factories.client(world.casey), program=world.program, to="active"
+    )
+    plan = CarePlan.objects.get(case=case)
+    interval = world.program.model.plan_review_interval_days
+    assert plan.next_review_due is not None
+    assert plan.agreed_at is not None
+    assert (plan.next_review_due - plan.period_start).days == interval
