@@ -17,7 +17,7 @@ from pydantic import Field
 
 from casework.accounts.models import User
 from casework.audit.services import audit_read, audit_read_many
-from casework.careplans import selectors, services
+from casework.careplans import printing, selectors, services
 from casework.careplans.diff import plan_versions_diff
 from casework.careplans.schemas import (
     ITEM_OUT,
@@ -396,3 +396,23 @@ def _register(section: str) -> None:
 
 for _section in _WRITES:
     _register(_section)
+
+
+@router.get(
+    "/care-plans/{plan_id}/pdf",
+    response={200: None, **ERROR_RESPONSES},
+    summary="The plan as a PDF in the client's preferred language (?lang=en|es overrides)",
+)
+def get_plan_pdf(request: HttpRequest, plan_id: UUID) -> Any:
+    user = _user(request)
+    return printing.pdf_response(request, user, selectors.plan_get(user=user, plan_id=plan_id))
+
+
+@router.get(
+    "/care-plans/{plan_id}/print",
+    response={200: None, **ERROR_RESPONSES},
+    summary="The printable plan (HTML) in the client's preferred language (?lang= overrides)",
+)
+def get_plan_print(request: HttpRequest, plan_id: UUID) -> Any:
+    user = _user(request)
+    return printing.print_response(request, user, selectors.plan_get(user=user, plan_id=plan_id))

@@ -26,14 +26,12 @@ from django.views.decorators.http import require_POST
 from casework.accounts.models import User
 from casework.accounts.selectors import staff_of_organization, teams_supervised_by
 from casework.assessments.selectors import needs_for_client
-from casework.audit.models import Action
-from casework.audit.services import audit_read, audit_record
+from casework.audit.services import audit_read
 from casework.careplans import forms as plan_forms
-from casework.careplans import selectors, services
+from casework.careplans import printing, selectors, services
 from casework.careplans.diff import plan_versions_diff
-from casework.careplans.i18n import Labels, plan_language
+from casework.careplans.i18n import Labels
 from casework.careplans.models import CarePlan, GoalLifecycle
-from casework.careplans.pdf import plan_pdf_bytes
 from casework.cases.selectors import case_get
 from casework.core.errors import NotFound
 from casework.web.access import login_required
@@ -784,52 +782,19 @@ def diff_rows(changes: list[dict[str, Any]], names: dict[str, str]) -> list[dict
 # Printable plan
 
 
-def _print_context(request: HttpRequest, plan: CarePlan) -> dict[str, Any]:
-    language = plan_language(plan.client.preferred_language, request.GET.get("lang"))
-    return {
-        "plan": plan,
-        "client": plan.client,
-        "case": plan.case,
-        "t": Labels(language),
-        "language": language,
-        "printed_at": timezone.localtime(),
-    }
-
-
-def _audit_export(user: User, plan: CarePlan, kind: str, language: str) -> None:
-    audit_record(
-        actor=user,
-        action=Action.EXPORT,
-        obj=plan,
-        client_id=plan.client_id,
-        detail={"format": kind, "language": language, "version": plan.version},
-    )
-
-
 @login_required
 @web_errors
 def plan_print(request: HttpRequest, plan_id: UUID) -> HttpResponse:
     """The plan as a page to print, in the client's preferred language (``?lang=`` overrides)."""
     user = _user(request)
-    plan = selectors.plan_detail(selectors.plan_get(user=user, plan_id=plan_id))
-    context = _print_context(request, plan)
-    _audit_export(user, plan, "print", context["language"])
-    return render(request, "careplans/print.html", context)
+    return printing.print_response(request, user, selectors.plan_get(user=user, plan_id=plan_id))
 
 
 @login_required
 @web_errors
 def plan_pdf(request: HttpRequest, plan_id: UUID) -> HttpResponse:
     user = _user(request)
-    plan = selectors.plan_get(user=user, plan_id=plan_id)
-    context = _print_context(request, plan)
-    body = plan_pdf_bytes(plan, labels=context["t"], printed_at=context["printed_at"])
-    _audit_export(user, plan, "pdf", context["language"])
-    response = HttpResponse(body, content_type="application/pdf")
-    filename = f"care-plan-v{plan.version}-{context['language']}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return printing.pdf_response(request, user, selectors.plan_get(user=user, plan_id=plan_id))
 
 
 def plan_url(plan: CarePlan) -> str:

@@ -317,3 +317,18 @@ def test_printed_dates_are_the_agencys_day_not_utc(settings):
     assert plan_day(late_evening, "en") == "Nov 23, 2026"
     assert plan_day(date(2026, 1, 5), "es") == "05/01/2026"
     assert plan_day(None, "en") == "—"
+
+
+def test_pdf_and_print_through_the_api_with_a_bearer_token(world, api, spanish):
+    casey = api(world.casey)
+    pdf = casey.get(f"/api/v1/care-plans/{spanish.pk}/pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    text = squeeze(pdf_text(pdf.content))
+    assert squeeze("Quiero volver a trabajar en la panadería") in text
+    assert squeeze("Mis metas") in text
+    page = casey.get(f"/api/v1/care-plans/{spanish.pk}/print")
+    assert page.status_code == 200
+    assert "Quiero volver a trabajar en la panadería" in page.content.decode()
+    english = casey.get(f"/api/v1/care-plans/{spanish.pk}/pdf", lang="en")
+    assert squeeze("My goals") in squeeze(pdf_text(english.content))
+    assert api(world.olive).get(f"/api/v1/care-plans/{spanish.pk}/pdf").status_code == 404
