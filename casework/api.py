@@ -120,6 +120,7 @@ def _mount() -> None:
     api.add_router("/", "casework.assessments.api.router")  # also work items (monitoring)
     api.add_router("/", risk_router)
     api.add_router("/", careplans_router)
+    api.add_router("/", "casework.coordination.api.router")
 
 
 _mount()

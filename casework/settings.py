@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "casework.cases",
     "casework.assessments",
     "casework.careplans",
+    "casework.coordination",
     "casework.risk",
     "casework.monitoring",
     "casework.web",

@@ -1,0 +1,114 @@
+"""Resource directory endpoints: search, CSV import (with dry run), deactivate."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Router
+
+from casework.accounts.models import User
+from casework.coordination import selectors, services
+from casework.coordination.directory import NEED_DOMAINS
+from casework.coordination.schemas import (
+    ActiveIn,
+    ImportReportOut,
+    ServiceOut,
+    ServicePage,
+    service_out,
+)
+from casework.core.errors import ValidationFailed, field_error
+from casework.core.schemas import ERROR_RESPONSES
+
+router = Router(tags=["resource directory"])
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+@router.get("/resources", response={200: ServicePage, **ERROR_RESPONSES})
+def resource_search(
+    request: HttpRequest,
+    need: str | None = None,
+    language: str | None = None,
+    q: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    within_km: float | None = None,
+    open_now: bool = False,
+    at: datetime | None = None,
+    limit: int = 50,
+) -> Any:
+    """Search the organization's directory; with ``lat``/``lon`` results come nearest first.
+
+    ``at`` evaluates ``open_now`` at another moment than now (ISO 8601 with offset).
+    """
+    errors = []
+    if need and need not in NEED_DOMAINS:
+        errors.append(field_error("need", f"unknown need domain; one of {', '.join(NEED_DOMAINS)}"))
+    if (lat is None) != (lon is None):
+        errors.append(field_error("lon", "give both lat and lon, or neither"))
+    if lat is not None and not -90 <= lat <= 90:
+        errors.append(field_error("lat", "must be between -90 and 90"))
+    if lon is not None and not -180 <= lon <= 180:
+        errors.append(field_error("lon", "must be between -180 and 180"))
+    if within_km is not None and (within_km <= 0 or lat is None):
+        errors.append(field_error("within_km", "needs lat and lon and a positive distance"))
+    if errors:
+        raise ValidationFailed("The search parameters are not valid.", errors=errors)
+    matches = selectors.resource_search(
+        user=_user(request),
+        need=need,
+        language=language,
+        q=q,
+        latitude=lat,
+        longitude=lon,
+        within_km=within_km,
+        open_now=open_now,
+        now=at,
+        limit=limit,
+    )
+    return {"items": [service_out(m) for m in matches], "next": None}
+
+
+@router.post("/resources/import", response={200: ImportReportOut, **ERROR_RESPONSES})
+def resource_import(request: HttpRequest, dry_run: bool = True) -> Any:
+    """Import services from CSV (multipart ``file`` or a ``text/csv`` body).
+
+    ``dry_run`` defaults to true: the report lists row errors and duplicates and nothing is
+    written. See docs/resources.md for the columns.
+    """
+    upload = request.FILES.get("file")
+    if upload is not None:
+        raw = upload.read()
+    elif request.content_type == "text/csv":
+        raw = request.body
+    else:
+        raise ValidationFailed(
+            "Send the CSV as a multipart file or a text/csv body.",
+            errors=[field_error("file", "required")],
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(
+            "The CSV file must be UTF-8.", errors=[field_error("file", "not UTF-8")]
+        ) from exc
+    report = services.resource_import(text=text, acting_user=_user(request), dry_run=dry_run)
+    return report.as_dict()
+
+
+@router.post("/resources/{service_id}/active", response={200: ServiceOut, **ERROR_RESPONSES})
+def resource_set_active(request: HttpRequest, service_id: UUID, payload: ActiveIn) -> Any:
+    """Deactivate (``is_active: false``) or reactivate a service; carries the version read."""
+    service = selectors.service_get(user=_user(request), service_id=service_id)
+    services.resource_service_set_active(
+        service=service,
+        is_active=payload.is_active,
+        expected_version=payload.version,
+        acting_user=_user(request),
+    )
+    return service_out(selectors.ServiceMatch(service, None, False))
