@@ -21,5 +21,6 @@ urlpatterns = [
     path("risk/", include("casework.risk.urls")),
     path("", include("casework.assessments.urls")),
     path("", include("casework.careplans.urls")),
+    path("", include("casework.coordination.urls")),
     path("", include("casework.web.urls")),
 ]

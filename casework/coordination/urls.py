@@ -1,0 +1,10 @@
+from django.urls import path
+
+from casework.coordination import views
+
+app_name = "coordination"
+
+urlpatterns = [
+    path("resources/", views.directory, name="directory"),
+    path("resources/import/", views.directory_import, name="import"),
+]
