@@ -34,6 +34,9 @@ class Client(BaseModel):
     city = models.CharField(max_length=100, blank=True)
     state = models.CharField(max_length=40, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
+    # Home coordinates, entered by staff (no geocoding service): distance to directory services.
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
     deceased_date = models.DateField(null=True, blank=True)
     # Folded ("maria jose garcia") copies of the names, kept by the service, for search.
     search_name = models.CharField(max_length=320, db_index=True, editable=False, default="")

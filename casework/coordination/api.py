@@ -10,6 +10,8 @@ from django.http import HttpRequest
 from ninja import Router
 
 from casework.accounts.models import User
+from casework.audit.services import audit_read
+from casework.clients.selectors import client_get
 from casework.coordination import selectors, services
 from casework.coordination.directory import NEED_DOMAINS
 from casework.coordination.schemas import (
@@ -37,6 +39,7 @@ def resource_search(
     q: str | None = None,
     lat: float | None = None,
     lon: float | None = None,
+    near_client: UUID | None = None,
     within_km: float | None = None,
     open_now: bool = False,
     at: datetime | None = None,
@@ -44,9 +47,20 @@ def resource_search(
 ) -> Any:
     """Search the organization's directory; with ``lat``/``lon`` results come nearest first.
 
-    ``at`` evaluates ``open_now`` at another moment than now (ISO 8601 with offset).
+    ``near_client`` uses the home coordinates of a client the user may see instead of
+    ``lat``/``lon``. ``at`` evaluates ``open_now`` at another moment than now (ISO 8601 with
+    offset).
     """
     errors = []
+    if near_client is not None:
+        client = client_get(user=_user(request), client_id=near_client)
+        audit_read(actor=_user(request), obj=client, client_id=client.pk, purpose="resource search")
+        if client.latitude is None or client.longitude is None:
+            raise ValidationFailed(
+                "This client has no home coordinates; search from a point (lat, lon) instead.",
+                errors=[field_error("near_client", "client has no coordinates")],
+            )
+        lat, lon = client.latitude, client.longitude
     if need and need not in NEED_DOMAINS:
         errors.append(field_error("need", f"unknown need domain; one of {', '.join(NEED_DOMAINS)}"))
     if (lat is None) != (lon is None):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from casework.clients.models import Client
 from casework.coordination.models import ResourceService
+from tests import factories
 
 
 def import_csv(client, text, dry_run):
@@ -88,3 +90,17 @@ def test_deactivate_through_the_api_with_versions(world, api, pat, example_csv):
     assert client.post(url, {"is_active": True, "version": 2, "x": 1}).status_code == 422
     names = [i["name"] for i in api(world.casey).get("/api/v1/resources").json()["items"]]
     assert "Weekly food pantry" not in names
+
+
+def test_search_near_a_client_the_user_sees(world, api, pat, example_csv):
+    import_csv(api(pat), example_csv, dry_run=False)
+    rosa = factories.client(world.casey, given_name="Rosa", family_name="Delgado")
+    factories.case(world.casey, client=rosa, program=world.program)
+    casey = api(world.casey)
+    no_point = casey.get("/api/v1/resources", near_client=str(rosa.pk))
+    assert no_point.status_code == 422
+    assert no_point.json()["errors"][0]["field"] == "near_client"
+    Client.objects.filter(pk=rosa.pk).update(latitude=40.7306, longitude=-73.9866)
+    found = casey.get("/api/v1/resources", near_client=str(rosa.pk), within_km="1").json()
+    assert [i["name"] for i in found["items"]] == ["Walk-in primary care"]
+    assert api(world.olive).get("/api/v1/resources", near_client=str(rosa.pk)).status_code == 404
