@@ -121,6 +121,7 @@ def _mount() -> None:
     api.add_router("/", risk_router)
     api.add_router("/", careplans_router)
     api.add_router("/", "casework.coordination.api.router")
+    api.add_router("/", "casework.encounters.api.router")
 
 
 _mount()

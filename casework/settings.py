@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "casework.coordination",
     "casework.risk",
     "casework.monitoring",
+    "casework.encounters",
     "casework.web",
 ]
 

@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("casework.assessments.urls")),
     path("", include("casework.careplans.urls")),
     path("", include("casework.coordination.urls")),
+    path("", include("casework.encounters.urls")),
     path("", include("casework.web.urls")),
 ]
