@@ -15,6 +15,8 @@ _SECTIONS = {
     "web:team": "web:team",
     "web:program_waitlist": "web:team",
     "risk:population": "risk:population",
+    "coordination:directory": "coordination:directory",
+    "coordination:import": "coordination:directory",
     "assessments:list": "web:client_search",
     "assessments:new": "web:client_search",
     "assessments:detail": "web:client_search",
@@ -27,7 +29,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user: Any = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [("web:caseload", "My caseload"), ("web:client_search", "Clients")]
+    items = [
+        ("web:caseload", "My caseload"),
+        ("web:client_search", "Clients"),
+        ("coordination:directory", "Resources"),
+    ]
     if user.role in {"case_manager", "supervisor", "program_admin"}:
         items.append(("risk:population", "Risk list"))
     if user.role in {"supervisor", "program_admin"}:
