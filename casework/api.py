@@ -122,6 +122,8 @@ def _mount() -> None:
     api.add_router("/", careplans_router)
     api.add_router("/", "casework.coordination.api.router")
     api.add_router("/", "casework.encounters.api.router")
+    api.add_router("/", "casework.consent.api.router")
+    api.add_router("/", "casework.coverage.api.router")
 
 
 _mount()

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "casework.cases",
     "casework.assessments",
     "casework.careplans",
+    "casework.consent",
+    "casework.coverage",
     "casework.coordination",
     "casework.risk",
     "casework.monitoring",

@@ -23,5 +23,7 @@ urlpatterns = [
     path("", include("casework.careplans.urls")),
     path("", include("casework.coordination.urls")),
     path("", include("casework.encounters.urls")),
+    path("", include("casework.consent.urls")),
+    path("", include("casework.coverage.urls")),
     path("", include("casework.web.urls")),
 ]

@@ -131,16 +131,63 @@ class CaseAssignment(models.Model):
         return f"{self.case_manager} from {self.assigned_at:%Y-%m-%d}"
 
 
+class CareTeamMemberKind(models.TextChoices):
+    STAFF = "staff", "Staff"
+    PROVIDER = "provider", "External provider"
+    FAMILY = "family", "Family member"
+    CAREGIVER = "caregiver", "Caregiver"
+    OTHER = "other", "Other support"
+
+
 class CareTeamMember(BaseModel):
-    """A member of staff on the case's care team (sees the client). Issue 5 adds outside people."""
+    """A member of the case's care team (FHIR CareTeam.participant).
+
+    Staff members (``user`` set) see the client through the team (DESIGN.md access rule); external
+    providers, family and caregivers are people the case manager coordinates with -- they have no
+    account and see nothing in casework.
+    """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="care_team")
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="care_team_memberships")
-    role = models.CharField(max_length=80, blank=True)
+    kind = models.CharField(
+        max_length=12, choices=CareTeamMemberKind.choices, default=CareTeamMemberKind.STAFF
+    )
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="care_team_memberships",
+    )
+    name = models.CharField(max_length=200, blank=True, help_text="For people without an account.")
+    role = models.CharField(max_length=80, blank=True, help_text="e.g. Psychiatrist, Daughter")
+    role_code = models.CharField(
+        max_length=20, blank=True, help_text="SNOMED CT code of the role, when one fits."
+    )
+    organization_name = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    preferred_contact = models.CharField(max_length=80, blank=True)
+    is_emergency_contact = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
 
     class Meta:
+        ordering = ["kind", "name", "created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "user"], name="care_team_member_unique")
+            models.UniqueConstraint(
+                fields=["case", "user"],
+                condition=models.Q(user__isnull=False),
+                name="care_team_member_unique",
+            )
         ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.user is not None:
+            return self.user.display_name
+        return self.name

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.coordination import views
+from casework.coordination.views import directory as views
 
 app_name = "coordination"
 

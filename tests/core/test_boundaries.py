@@ -15,11 +15,16 @@ PACKAGE = Path(__file__).resolve().parents[2] / "casework"
 CLIENT_DATA_MODELS = (
     "Client|ClientIdentifier|Condition|Utilization|Case|CaseStatusChange|CaseAssignment|"
     "CareTeamMember|AssessmentResponse|Observation|ProposedNeed|RiskAssessment|WorkItem|"
-    "CarePlan|Need|Goal|Strength|Barrier|Intervention|Education|PlanReview|PlanVersion|Contact"
+    "CarePlan|Need|Goal|Strength|Barrier|Intervention|Education|PlanReview|PlanVersion|Contact|"
+    "Referral|ReferralEvent|PartnerLink|Appointment|Consent|Coverage|Authorization"
 )
 UNSCOPED = re.compile(rf"\b(?:{CLIENT_DATA_MODELS})\.objects\b(?!\.none\(\))")
+BOUNDARY_NAMES = ("api", "views", "forms")
+# An app's boundary is api.py / views.py / forms.py, or a package of that name with one module
+# per part (casework/coordination/api/referrals.py).
 BOUNDARY_FILES = sorted(
-    path for name in ("api.py", "views.py", "forms.py") for path in PACKAGE.rglob(name)
+    {path for name in BOUNDARY_NAMES for path in PACKAGE.rglob(f"{name}.py")}
+    | {path for name in BOUNDARY_NAMES for path in PACKAGE.rglob(f"{name}/*.py")}
 )
 
 

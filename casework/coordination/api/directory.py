@@ -14,7 +14,7 @@ from casework.audit.services import audit_read
 from casework.clients.selectors import client_get
 from casework.coordination import selectors, services
 from casework.coordination.directory import NEED_DOMAINS
-from casework.coordination.schemas import (
+from casework.coordination.schemas.directory import (
     ActiveIn,
     ImportReportOut,
     ServiceOut,

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from ninja import Schema
 
-from casework.coordination.selectors import ServiceMatch
+from casework.coordination.selectors.directory import ServiceMatch
 from casework.core.schemas import InputSchema
 
 

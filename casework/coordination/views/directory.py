@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from casework.accounts.models import User
 from casework.coordination import selectors, services
-from casework.coordination.forms import ImportForm, SearchForm
+from casework.coordination.forms.directory import ImportForm, SearchForm
 from casework.web.access import login_required
 from casework.web.errors import is_htmx, web_errors
 

@@ -1,0 +1,5 @@
+"""Consent endpoints (issue 5)."""
+
+from ninja import Router
+
+router = Router(tags=["consent"])

@@ -1,0 +1,5 @@
+"""Appointments endpoints (issue 5)."""
+
+from ninja import Router
+
+router = Router(tags=["appointments"])

@@ -1,0 +1,1 @@
+"""Forms of the coordination pages, one module per part."""

@@ -1,0 +1,1 @@
+"""Input and output shapes of the coordination endpoints, one module per part."""

@@ -1,0 +1,5 @@
+"""Coverage endpoints (issue 5)."""
+
+from ninja import Router
+
+router = Router(tags=["coverage"])
