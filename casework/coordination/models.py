@@ -129,9 +129,7 @@ class Referral(BaseModel):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="referrals")
-    service = models.ForeignKey(
-        ResourceService, on_delete=models.PROTECT, related_name="referrals"
-    )
+    service = models.ForeignKey(ResourceService, on_delete=models.PROTECT, related_name="referrals")
     provider = models.ForeignKey(
         ResourceOrganization, on_delete=models.PROTECT, related_name="referrals"
     )
