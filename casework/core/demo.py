@@ -58,6 +58,7 @@ from casework.cases.services import (
 from casework.clients.models import Client
 from casework.clients.services import client_create
 from casework.core import demo_data as words
+from casework.core.demo_coordination import load_coordination
 from casework.core.errors import Conflict
 from casework.core.validation import fold, primary_language
 from casework.programs.models import CaseManagementModel, Program
@@ -1549,6 +1550,12 @@ def demo_load(
             _other_organization(loader, seed)
             loader.flush()
             generate_history(organization=organization, seed=seed, now=loader.now)
+            load_coordination(
+                organization=organization,
+                curator=loader.users["programadmin"],
+                seed=seed,
+                now=loader.now,
+            )
     finally:
         audit_context.reset(token)
     return _summary(organization, loader, time.monotonic() - started)
