@@ -60,6 +60,9 @@ class Coverage(BaseModel):
     period_start = models.DateField()
     period_end = models.DateField(null=True, blank=True)
     payer_phone = models.CharField(max_length=40, blank=True)
+    status_reason = models.TextField(
+        blank=True, help_text="Why the coverage ended or was entered in error."
+    )
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -119,6 +122,9 @@ class Authorization(BaseModel):
         default=False, help_text="The case's billable contacts in the period use its units."
     )
     note = models.TextField(blank=True)
+    status_reason = models.TextField(
+        blank=True, help_text="Why it was denied, cancelled or entered in error."
+    )
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

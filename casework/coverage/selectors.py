@@ -132,3 +132,30 @@ def usage_of(authorization: Authorization) -> Usage:
         used_by_referrals=int(authorization.units_by_referrals or 0),  # type: ignore[attr-defined]
         committed_by_referrals=int(authorization.units_committed or 0),  # type: ignore[attr-defined]
     )
+
+
+def coverage_get(*, user: Any, coverage_id: UUID | str) -> Coverage:
+    try:
+        return coverages_visible_to(user).select_related("client").get(pk=coverage_id)
+    except (Coverage.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("Coverage not found.") from exc
+
+
+def coverages_for_client(*, client: Any) -> QuerySet[Coverage]:
+    """The coverages of a client already fetched through ``client_get``, primary first."""
+    return Coverage.objects.filter(client_id=client.pk).order_by("order", "-period_start", "id")
+
+
+def authorizations_for_coverage(*, coverage: Coverage) -> QuerySet[Authorization]:
+    """The authorizations of a coverage fetched through a scoped selector, with their usage
+    counted in the same query."""
+    return with_usage(
+        Authorization.objects.filter(coverage_id=coverage.pk).select_related("case__program")
+    )
+
+
+def authorizations_for_client(*, client: Any) -> QuerySet[Authorization]:
+    """Every authorization of a client fetched through ``client_get``, with usage."""
+    return with_usage(
+        Authorization.objects.filter(client_id=client.pk).select_related("case__program")
+    )
