@@ -139,7 +139,7 @@ def test_authorization_validation_422(api, world, chart):
     )
     assert response.status_code == 422
     fields = {e["field"] for e in response.json()["errors"]}
-    assert fields == {"service_code", "units_approved", "period_end"}
+    assert fields == {"service_code", "service", "units_approved", "period_end"}
     as_text = casey.post(
         f"/api/v1/coverages/{chart.coverage.pk}/authorizations", body(units_approved="20")
     )
