@@ -159,3 +159,10 @@ def authorizations_for_client(*, client: Any) -> QuerySet[Authorization]:
     return with_usage(
         Authorization.objects.filter(client_id=client.pk).select_related("case__program")
     )
+
+
+def cases_of_client(*, user: Any, client: Any) -> QuerySet[Any]:
+    """The client's cases the user may see, to bind an authorization to one of them."""
+    from casework.cases.selectors import cases_visible_to
+
+    return cases_visible_to(user).filter(client_id=client.pk).select_related("program")

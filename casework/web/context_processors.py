@@ -21,6 +21,14 @@ _SECTIONS = {
     "assessments:new": "web:client_search",
     "assessments:detail": "web:client_search",
     "risk:client": "web:client_search",
+    "coverage:client_coverage": "web:client_search",
+    "coverage:coverage_new": "web:client_search",
+    "coverage:coverage_edit": "web:client_search",
+    "coverage:coverage_end": "web:client_search",
+    "coverage:coverage_entered_in_error": "web:client_search",
+    "coverage:authorization_new": "web:client_search",
+    "coverage:authorization_edit": "web:client_search",
+    "coverage:authorization_status": "web:client_search",
 }
 
 
