@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from casework.careplans.models import Goal
 from casework.encounters.models import (
@@ -89,3 +90,39 @@ class ContactForm(forms.Form):
             "note": {name: data.get(name) or "" for name in NOTE_FIELDS[self.chosen_format]},
             "goal_ids": [goal.pk for goal in data.get("goals") or []],
         }
+
+
+class ContactEditForm(ContactForm):
+    """The contact form with the version that was read, for changing a contact."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def contact_initial(contact: Any) -> dict[str, Any]:
+    """The edit form's initial values from a contact."""
+    return {
+        "contact_type": contact.contact_type,
+        "outcome": contact.outcome,
+        "attempt_outcome": contact.attempt_outcome,
+        "started_at": timezone.localtime(contact.started_at).strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": contact.duration_minutes,
+        "video_link": contact.video_link,
+        "collateral_with": contact.collateral_with,
+        "participants": "\n".join(
+            f"{p.get('name', '')}, {p.get('role', '')}".rstrip(", ")
+            for p in contact.participants or []
+        ),
+        "goals": [goal.pk for goal in contact.goals.all()],
+        "note_format": contact.note_format,
+        **{name: text for name, text in (contact.note or {}).items()},
+        "version": contact.version,
+    }
+
+
+class EnteredInErrorForm(forms.Form):
+    reason = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why was this contact entered in error?",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
