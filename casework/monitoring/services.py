@@ -155,3 +155,43 @@ def work_item_complete(
             detail={"note": note} if note else None,
         )
     return work_item
+
+
+def work_items_resolve(
+    *,
+    kind: str,
+    source_type: str,
+    source_id: str,
+    acting_user: User | None,
+    note: str = "",
+) -> int:
+    """Close the open items of one source automatically because what raised them went away (a
+    silent referral got an update). Each is marked done and audited with ``note``; returns how
+    many were closed."""
+    closed = 0
+    with transaction.atomic():
+        items = list(
+            WorkItem.objects.select_for_update().filter(
+                kind=kind, source_type=source_type, source_id=source_id, status=WorkItemStatus.OPEN
+            )
+        )
+        for item in items:
+            diff = update_versioned(
+                item,
+                expected_version=None,
+                status=WorkItemStatus.DONE,
+                closed_at=timezone.now(),
+                closed_by=acting_user,
+            )
+            diff.pop("closed_by", None)
+            audit_record(
+                actor=acting_user,
+                action=Action.UPDATE,
+                obj=item,
+                client_id=item.client_id,
+                organization_id=item.organization_id,
+                changes={**diff, "closed_by": getattr(acting_user, "username", None)},
+                detail={"resolved_automatically": True, "note": note},
+            )
+            closed += 1
+    return closed
