@@ -97,8 +97,9 @@ def user_create(
 PROGRAM_ADMINS_GROUP = "Program admins"
 # Program and case management model configuration happens in Django admin (DESIGN.md).
 PROGRAM_ADMIN_APPS = ("programs",)
-# Single models of other apps that program admins also configure there (care plan templates).
-PROGRAM_ADMIN_MODELS = (("careplans", "plantemplate"),)
+# Single models of other apps that program admins also configure there (care plan templates,
+# how contacts bill).
+PROGRAM_ADMIN_MODELS = (("careplans", "plantemplate"), ("encounters", "billingrule"))
 
 
 @transaction.atomic
