@@ -18,6 +18,11 @@ from casework.cases.schemas import (
     AssignIn,
     BulkReassignIn,
     BulkReassignOut,
+    CareTeamEndIn,
+    CareTeamMemberIn,
+    CareTeamMemberOut,
+    CareTeamMemberPatch,
+    CareTeamPage,
     CaseIn,
     CaseOut,
     CasePage,
@@ -26,9 +31,17 @@ from casework.cases.schemas import (
     ScreeningIn,
     SuggestionOut,
     TransitionIn,
+    care_team_member_out,
     case_out,
 )
-from casework.cases.selectors import case_get, case_history, case_list, cases_visible_to
+from casework.cases.selectors import (
+    care_team_for_case,
+    care_team_member_get,
+    case_get,
+    case_history,
+    case_list,
+    cases_visible_to,
+)
 from casework.clients.selectors import client_get
 from casework.core.errors import NotFound, ValidationFailed, field_error
 from casework.core.pagination import paginate
@@ -283,3 +296,104 @@ def assign_case(request: HttpRequest, case_id: UUID, payload: AssignIn) -> Any:
         expected_version=payload.version,
     )
     return _fresh(request, case)
+
+
+# ----------------------------------------------------------------------------------------------
+# Care team: ``/cases/{case_id}/care-team`` and ``/care-team/{member_id}``. A router of its own,
+# mounted at the API root (the member paths are not under /cases).
+
+care_team_router = Router(tags=["care team"])
+
+
+class CareTeamQuery(Schema):
+    include_ended: bool = True
+    cursor: str | None = None
+    limit: int = Field(50, ge=1, le=200)
+
+
+@care_team_router.get(
+    "/cases/{case_id}/care-team",
+    response={200: CareTeamPage, **ERROR_RESPONSES},
+    summary="A case's care team (the case manager is on it implicitly)",
+)
+def list_care_team(request: HttpRequest, case_id: UUID, query: Query[CareTeamQuery]) -> Any:
+    user = _user(request)
+    case = case_get(user=user, case_id=case_id)
+    page = paginate(
+        care_team_for_case(case=case, include_ended=query.include_ended),
+        ordering=["created_at", "id"],
+        cursor=query.cursor,
+        limit=query.limit,
+    )
+    audit_read_many(actor=user, object_type="cases.careteammember", ids=[m.pk for m in page.items])
+    return {
+        "case_manager": user_ref(case.case_manager),
+        "items": [care_team_member_out(m) for m in page.items],
+        "next": page.next,
+    }
+
+
+@care_team_router.post(
+    "/cases/{case_id}/care-team",
+    response={201: CareTeamMemberOut, **ERROR_RESPONSES},
+    summary="Add a member to a case's care team",
+    description="Staff need `user_id`; everyone else a `name`. 409 `already_on_team`.",
+)
+def add_care_team_member(request: HttpRequest, case_id: UUID, payload: CareTeamMemberIn) -> Any:
+    user = _user(request)
+    case = case_get(user=user, case_id=case_id)
+    member = services.care_team_member_add(acting_user=user, case=case, data=payload.model_dump())
+    return HttpStatus(
+        201, care_team_member_out(care_team_member_get(user=user, member_id=member.pk))
+    )
+
+
+@care_team_router.get(
+    "/care-team/{member_id}",
+    response={200: CareTeamMemberOut, **ERROR_RESPONSES},
+    summary="A care team member",
+)
+def get_care_team_member(request: HttpRequest, member_id: UUID) -> Any:
+    user = _user(request)
+    member = care_team_member_get(user=user, member_id=member_id)
+    audit_read(actor=user, obj=member, client_id=member.case.client_id)
+    return care_team_member_out(member)
+
+
+@care_team_router.patch(
+    "/care-team/{member_id}",
+    response={200: CareTeamMemberOut, **ERROR_RESPONSES},
+    summary="Change a care team member (send the version you read; stale is 409)",
+)
+def update_care_team_member(
+    request: HttpRequest, member_id: UUID, payload: CareTeamMemberPatch
+) -> Any:
+    user = _user(request)
+    member = care_team_member_get(user=user, member_id=member_id)
+    services.care_team_member_update(
+        acting_user=user,
+        member=member,
+        expected_version=payload.version,
+        data=payload.model_dump(exclude_unset=True, exclude={"version"}),
+    )
+    return care_team_member_out(care_team_member_get(user=user, member_id=member.pk))
+
+
+@care_team_router.post(
+    "/care-team/{member_id}/end",
+    response={200: CareTeamMemberOut, **ERROR_RESPONSES},
+    summary="End a care team membership (a staff member loses access through the team)",
+    description="409 `already_ended`, or `stale_version`.",
+)
+def end_care_team_member(request: HttpRequest, member_id: UUID, payload: CareTeamEndIn) -> Any:
+    user = _user(request)
+    member = care_team_member_get(user=user, member_id=member_id)
+    services.care_team_member_end(
+        acting_user=user,
+        member=member,
+        expected_version=payload.version,
+        end_date=payload.end_date,
+        reason=payload.reason,
+    )
+    # Ending one's own membership can take the case out of view; answer from the row itself.
+    return care_team_member_out(member)

@@ -7,8 +7,9 @@ from typing import Any
 from django import forms
 
 from casework.accounts.models import User
+from casework.cases.care_team_roles import CARE_TEAM_ROLES
 from casework.cases.codes import CLOSURE_REASONS
-from casework.cases.models import Status
+from casework.cases.models import CareTeamMemberKind, Status
 from casework.core.codes import choices
 
 
@@ -80,3 +81,92 @@ class AssignForm(forms.Form):
         field = self.fields["case_manager"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = case_managers
+
+
+# ----------------------------------------------------------------------------------------------
+# Care team
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.display_name} ({obj.get_role_display()})"
+
+
+class CareTeamMemberForm(forms.Form):
+    """Add or edit a care team member; which fields show depends on the kind."""
+
+    kind = forms.ChoiceField(choices=CareTeamMemberKind.choices, initial=CareTeamMemberKind.STAFF)
+    user = StaffChoiceField(label="Member of staff", queryset=User.objects.none(), required=False)
+    name = forms.CharField(max_length=200, required=False)
+    role = forms.CharField(
+        max_length=80, required=False, help_text="In words, e.g. Psychiatrist, Daughter"
+    )
+    role_code = forms.ChoiceField(
+        label="Standard role (SNOMED CT)",
+        choices=[("", "—"), *choices(CARE_TEAM_ROLES)],
+        required=False,
+    )
+    organization_name = forms.CharField(label="Organization", max_length=200, required=False)
+    phone = forms.CharField(max_length=40, required=False)
+    email = forms.EmailField(required=False)
+    address = forms.CharField(max_length=300, required=False)
+    preferred_contact = forms.CharField(
+        max_length=80, required=False, help_text="e.g. text after 5 pm, email only"
+    )
+    is_emergency_contact = forms.BooleanField(label="Emergency contact", required=False)
+    start_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    CONTACT_FIELDS = ("organization_name", "phone", "email", "address", "preferred_contact")
+
+    def __init__(
+        self,
+        *args: Any,
+        staff: Any = None,
+        kind: str | None = None,
+        editing: bool = False,
+        **kw: Any,
+    ) -> None:
+        super().__init__(*args, **kw)
+        user_field = self.fields["user"]
+        assert isinstance(user_field, forms.ModelChoiceField)
+        if staff is not None:
+            user_field.queryset = staff
+        self.chosen_kind = kind if kind in CareTeamMemberKind.values else CareTeamMemberKind.STAFF
+        self.editing = editing
+        if editing:
+            del self.fields["kind"]
+            del self.fields["user"]
+        if self.chosen_kind == CareTeamMemberKind.STAFF:
+            self.fields.pop("name", None)
+        else:
+            self.fields.pop("user", None)
+            self.fields["name"].required = True
+
+    def service_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        out: dict[str, Any] = {
+            name: data.get(name) or ""
+            for name in ("name", "role", "role_code", "note", *self.CONTACT_FIELDS)
+            if name in self.fields
+        }
+        out["is_emergency_contact"] = bool(data.get("is_emergency_contact"))
+        out["start_date"] = data.get("start_date")
+        out["end_date"] = data.get("end_date")
+        if not self.editing:
+            out["kind"] = self.chosen_kind
+            chosen = data.get("user")
+            out["user_id"] = chosen.pk if chosen is not None else None
+        return out
+
+
+class CareTeamEndForm(forms.Form):
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    end_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="First day off the team (default today)",
+    )
+    reason = forms.CharField(required=False, max_length=2000)

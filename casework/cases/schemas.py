@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -9,7 +9,14 @@ from ninja import Schema
 from pydantic import Field
 
 from casework.cases.lifecycle import allowed_moves
-from casework.core.schemas import InputSchema, StrictBool, StrictInt, UserRef, user_ref
+from casework.core.schemas import (
+    InputSchema,
+    IsoDate,
+    StrictBool,
+    StrictInt,
+    UserRef,
+    user_ref,
+)
 
 
 class CaseIn(InputSchema):
@@ -177,4 +184,102 @@ def case_out(case: Any) -> dict[str, Any]:
         "last_contact_at": case.last_contact_at,
         "created_at": case.created_at,
         "updated_at": case.updated_at,
+    }
+
+
+# ----------------------------------------------------------------------------------------------
+# Care team
+
+
+class CareTeamMemberIn(InputSchema):
+    kind: str = Field("staff", description="staff, provider, family, caregiver or other")
+    user_id: UUID | None = Field(None, description="The member of staff (kind staff only)")
+    name: str = Field("", max_length=200, description="Required for people without an account")
+    role: str = Field("", max_length=80, description="In words, e.g. Psychiatrist, Daughter")
+    role_code: str = Field("", max_length=20, description="SNOMED CT role code, when one fits")
+    organization_name: str = Field("", max_length=200)
+    phone: str = Field("", max_length=40)
+    email: str = Field("", max_length=254)
+    address: str = Field("", max_length=300)
+    preferred_contact: str = Field("", max_length=80)
+    is_emergency_contact: StrictBool = False
+    note: str = ""
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
+
+
+class CareTeamMemberPatch(InputSchema):
+    version: StrictInt
+    name: str | None = Field(None, max_length=200)
+    role: str | None = Field(None, max_length=80)
+    role_code: str | None = Field(None, max_length=20)
+    organization_name: str | None = Field(None, max_length=200)
+    phone: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=254)
+    address: str | None = Field(None, max_length=300)
+    preferred_contact: str | None = Field(None, max_length=80)
+    is_emergency_contact: StrictBool | None = None
+    note: str | None = None
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
+
+
+class CareTeamEndIn(InputSchema):
+    version: StrictInt
+    end_date: IsoDate | None = Field(None, description="First day off the team; default today")
+    reason: str = Field("", max_length=2000)
+
+
+class CareTeamMemberOut(Schema):
+    id: UUID
+    version: int
+    case_id: UUID
+    kind: str
+    user: UserRef | None
+    name: str
+    role: str
+    role_code: str
+    role_code_system: str
+    organization_name: str
+    phone: str
+    email: str
+    address: str
+    preferred_contact: str
+    is_emergency_contact: bool
+    note: str
+    start_date: date | None
+    end_date: date | None
+    is_current: bool
+
+
+class CareTeamPage(Schema):
+    case_manager: UserRef | None = Field(
+        None, description="The case's case manager: on the team implicitly, not an item"
+    )
+    items: list[CareTeamMemberOut]
+    next: str | None
+
+
+def care_team_member_out(member: Any) -> dict[str, Any]:
+    current = member.end_date is None or member.end_date > timezone.localdate()
+    return {
+        "id": member.pk,
+        "version": member.version,
+        "case_id": member.case_id,
+        "kind": member.kind,
+        "user": user_ref(member.user) if member.user_id else None,
+        "name": member.display_name,
+        "role": member.role,
+        "role_code": member.role_code,
+        "role_code_system": "http://snomed.info/sct" if member.role_code else "",
+        "organization_name": member.organization_name,
+        "phone": member.phone,
+        "email": member.email,
+        "address": member.address,
+        "preferred_contact": member.preferred_contact,
+        "is_emergency_contact": member.is_emergency_contact,
+        "note": member.note,
+        "start_date": member.start_date,
+        "end_date": member.end_date,
+        "is_current": current,
     }

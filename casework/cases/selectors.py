@@ -10,14 +10,17 @@ is in the intake pipeline of their organization. Everything is within the user's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from django.db.models import (
+    BooleanField,
     Count,
     DecimalField,
     Exists,
+    ExpressionWrapper,
     OuterRef,
     Q,
     QuerySet,
@@ -55,7 +58,10 @@ def case_access_q(user: User) -> Q:
     delivered_programs = Program.teams.through.objects.filter(
         team_id__in=Subquery(supervised_teams)
     ).values("program_id")
-    on_care_team = CareTeamMember.objects.filter(case=OuterRef("pk"), user=user)
+    # Ended memberships (end_date today or earlier) grant nothing; still one subquery.
+    on_care_team = CareTeamMember.objects.filter(
+        care_team_current_q(), case=OuterRef("pk"), user=user
+    )
     access = (
         Q(case_manager_id=user.id)
         | Q(Exists(on_care_team))
@@ -292,4 +298,61 @@ def team_unassigned_cases(*, user: Any, team: Team) -> QuerySet[Case]:
         .filter(program__teams=team)
         .exclude(status=Status.WAITLIST)
         .order_by("priority", "created_at", "id")
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Care team
+
+
+def care_team_current_q(today: date | None = None) -> Q:
+    """The Q on ``CareTeamMember`` for memberships in force: not ended, or ending after today.
+
+    ``end_date`` is the day the membership ended: from that day on it grants no access.
+    """
+    today = today or timezone.localdate()
+    return Q(end_date__isnull=True) | Q(end_date__gt=today)
+
+
+def care_team_for_case(*, case: Case, include_ended: bool = True) -> QuerySet[CareTeamMember]:
+    """The care team of a case already fetched through an access-scoped selector, current
+    members first; ``is_current`` is annotated."""
+    queryset = (
+        CareTeamMember.objects.filter(case_id=case.pk)
+        .select_related("user")
+        .annotate(is_current=ExpressionWrapper(care_team_current_q(), output_field=BooleanField()))
+    )
+    if not include_ended:
+        queryset = queryset.filter(care_team_current_q())
+    return queryset.order_by("-is_current", "kind", "name", "created_at", "id")
+
+
+def care_team_member_get(
+    *, user: Any, member_id: UUID | str, for_update: bool = False
+) -> CareTeamMember:
+    """A care team member of a case the user may see, or ``NotFound``."""
+    queryset = CareTeamMember.objects.filter(case__in=cases_visible_to(user)).select_related(
+        "user", "case", "case__client", "case__program", "case__case_manager"
+    )
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    try:
+        return queryset.annotate(
+            is_current=ExpressionWrapper(care_team_current_q(), output_field=BooleanField())
+        ).get(pk=member_id)
+    except (CareTeamMember.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound("Care team member not found.") from exc
+
+
+def care_team_staff_candidates(*, case: Case) -> QuerySet[User]:
+    """Staff who may join the case's care team: active case managers, supervisors and program
+    admins of its organization, other than its case manager."""
+    return (
+        User.objects.filter(
+            organization_id=case.organization_id,
+            is_active=True,
+            role__in=[Role.CASE_MANAGER, Role.SUPERVISOR, Role.PROGRAM_ADMIN],
+        )
+        .exclude(pk__in=[case.case_manager_id] if case.case_manager_id else [])
+        .order_by("last_name", "first_name", "username")
     )

@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -15,6 +17,7 @@ from casework.accounts.models import Credential, Role, TeamMembership, User
 from casework.audit.models import Action
 from casework.audit.services import audit_record
 from casework.cases import lifecycle
+from casework.cases.care_team_roles import CARE_TEAM_ROLE_NAMES
 from casework.cases.codes import (
     CLOSURE_REASON_CODES,
     PRE_ENROLLMENT_CLOSURE,
@@ -23,14 +26,21 @@ from casework.cases.codes import (
 from casework.cases.models import (
     ON_CASELOAD,
     PRE_ENROLLMENT,
+    CareTeamMember,
+    CareTeamMemberKind,
     Case,
     CaseAssignment,
     CaseStatusChange,
     Status,
 )
-from casework.cases.selectors import caseload_count_subquery, caseload_points_subquery
+from casework.cases.selectors import (
+    case_get,
+    caseload_count_subquery,
+    caseload_points_subquery,
+)
 from casework.clients.models import Client
 from casework.core.errors import (
+    Conflict,
     PermissionDenied,
     StaleVersion,
     TransitionRefused,
@@ -686,3 +696,235 @@ def case_update(
             changes=diff,
         )
     return case
+
+
+# ----------------------------------------------------------------------------------------------
+# Care team
+
+# Who may sit on a care team as staff: people who work cases. Intake workers triage the pipeline
+# and hand over; they do not follow a client over time, so they are not team members.
+CARE_TEAM_STAFF_ROLES = {Role.CASE_MANAGER, Role.SUPERVISOR, Role.PROGRAM_ADMIN}
+CARE_TEAM_TEXT_FIELDS = [
+    "name",
+    "role",
+    "role_code",
+    "organization_name",
+    "phone",
+    "email",
+    "address",
+    "preferred_contact",
+    "note",
+]
+CARE_TEAM_FIELDS = [*CARE_TEAM_TEXT_FIELDS, "is_emergency_contact", "start_date", "end_date"]
+
+
+def _care_team_case(acting_user: User, case_id: Any) -> Case:
+    """The case, locked, if the acting user may edit its team: anyone who sees the case (its
+    case manager, staff on its team, the team's supervisor, program managers) except intake."""
+    case = case_get(user=acting_user, case_id=case_id, for_update=True)
+    if acting_user.role not in CASE_WORKERS:
+        raise PermissionDenied("Your role may not change a care team.")
+    return case
+
+
+def _care_team_clean(
+    case: Case, data: dict[str, Any], *, member: CareTeamMember | None = None
+) -> dict[str, Any]:
+    """Validate a whole member (after merging an update); raise with every error at once."""
+    errors: list[dict[str, Any]] = []
+    clean: dict[str, Any] = {}
+    for name in CARE_TEAM_TEXT_FIELDS:
+        value = str(data.get(name) or "").strip()
+        limit = getattr(CareTeamMember._meta.get_field(name), "max_length", None)
+        if limit and len(value) > limit:
+            errors.append(field_error(name, f"at most {limit} characters"))
+        clean[name] = value
+    kind = member.kind if member is not None else data.get("kind") or CareTeamMemberKind.STAFF
+    if kind not in CareTeamMemberKind.values:
+        errors.append(field_error("kind", f"must be one of {', '.join(CareTeamMemberKind)}"))
+    if kind == CareTeamMemberKind.STAFF:
+        clean["name"] = ""
+    elif not clean["name"]:
+        errors.append(field_error("name", "required for someone without an account"))
+    if clean["role_code"] and clean["role_code"] not in CARE_TEAM_ROLE_NAMES:
+        errors.append(field_error("role_code", "not a SNOMED CT care team role casework knows"))
+    if clean["role_code"] and not clean["role"]:
+        clean["role"] = CARE_TEAM_ROLE_NAMES.get(clean["role_code"], "")
+    if clean["email"]:
+        try:
+            validate_email(clean["email"])
+        except DjangoValidationError:
+            errors.append(field_error("email", "not a valid email address"))
+    clean["is_emergency_contact"] = bool(data.get("is_emergency_contact"))
+    for name in ("start_date", "end_date"):
+        day = data.get(name)
+        if day is not None and not isinstance(day, date):
+            errors.append(field_error(name, "must be a date"))
+            day = None
+        clean[name] = day
+    if clean["start_date"] and clean["end_date"] and clean["end_date"] < clean["start_date"]:
+        errors.append(field_error("end_date", "cannot be before the start date"))
+    if errors:
+        raise ValidationFailed(
+            "The care team member is not valid; nothing was saved.", errors=errors
+        )
+    return clean
+
+
+def _care_team_staff_user(case: Case, user_id: Any) -> User:
+    problem = "must be an active case manager, supervisor or program admin of this organization"
+    try:
+        user = User.objects.get(
+            pk=user_id,
+            organization_id=case.organization_id,
+            is_active=True,
+            role__in=CARE_TEAM_STAFF_ROLES,
+        )
+    except (User.DoesNotExist, ValueError, TypeError) as exc:
+        raise ValidationFailed(
+            "Choose a member of staff who works cases.", errors=[field_error("user_id", problem)]
+        ) from exc
+    if user.pk == case.case_manager_id:
+        raise ValidationFailed(
+            "The case manager is on the care team already.",
+            errors=[field_error("user_id", "is this case's case manager")],
+        )
+    return user
+
+
+@transaction.atomic
+def care_team_member_add(*, acting_user: User, case: Case, data: dict[str, Any]) -> CareTeamMember:
+    """Add someone to a case's care team (FHIR CareTeam.participant).
+
+    Staff (``kind`` staff, ``user_id``) must be active case managers, supervisors or program
+    admins of the case's organization; they then see the case through the team, so the audit
+    event marks the addition as an access grant. Everyone else (providers, family, caregivers)
+    needs a name. A staff member whose earlier membership ended is taken back on the same row.
+    """
+    case = _care_team_case(acting_user, case.pk)
+    kind = data.get("kind") or CareTeamMemberKind.STAFF
+    user: User | None = None
+    if kind == CareTeamMemberKind.STAFF:
+        if not data.get("user_id"):
+            raise ValidationFailed(
+                "Choose the member of staff.", errors=[field_error("user_id", "required")]
+            )
+        user = _care_team_staff_user(case, data["user_id"])
+    elif data.get("user_id"):
+        raise ValidationFailed(
+            "Only staff members are linked to an account.",
+            errors=[field_error("user_id", "only for kind staff")],
+        )
+    clean = _care_team_clean(case, {**data, "kind": kind})
+    if clean["start_date"] is None:
+        clean["start_date"] = timezone.localdate()
+    detail: dict[str, Any] = {}
+    if user is not None:
+        detail = {"access": "granted", "user_id": str(user.pk), "username": user.username}
+        existing = CareTeamMember.objects.select_for_update().filter(case=case, user=user).first()
+        if existing is not None:
+            if existing.end_date is None or existing.end_date > timezone.localdate():
+                raise Conflict(
+                    f"{user.display_name} is on this care team already.", code="already_on_team"
+                )
+            changes = update_versioned(existing, expected_version=None, **clean)
+            audit_record(
+                actor=acting_user,
+                action=Action.UPDATE,
+                obj=existing,
+                client_id=case.client_id,
+                changes=changes,
+                detail={**detail, "rejoined": True},
+            )
+            return existing
+    member = CareTeamMember.objects.create(case=case, kind=kind, user=user, **clean)
+    audit_record(
+        actor=acting_user,
+        action=Action.CREATE,
+        obj=member,
+        client_id=case.client_id,
+        changes={
+            "kind": [None, kind],
+            "user_id": [None, str(user.pk) if user else None],
+            **{name: [None, value] for name, value in clean.items()},
+        },
+        detail=detail or None,
+    )
+    return member
+
+
+@transaction.atomic
+def care_team_member_update(
+    *,
+    acting_user: User,
+    member: CareTeamMember,
+    expected_version: int,
+    data: dict[str, Any],
+) -> CareTeamMember:
+    """Change a member's role and contact details; kind and account are fixed once added (end the
+    membership and add the right person instead). Stale versions are refused (409)."""
+    case = _care_team_case(acting_user, member.case_id)
+    fixed = sorted({"kind", "user_id"} & set(data))
+    if fixed:
+        raise ValidationFailed(
+            "Kind and account cannot change; end this membership and add the right person.",
+            errors=[field_error(name, "cannot be changed") for name in fixed],
+        )
+    merged = {name: getattr(member, name) for name in CARE_TEAM_FIELDS}
+    merged.update({name: value for name, value in data.items() if name in CARE_TEAM_FIELDS})
+    unknown = sorted(set(data) - set(CARE_TEAM_FIELDS))
+    if unknown:
+        raise ValidationFailed(
+            "These fields are not part of a care team member: " + ", ".join(unknown),
+            errors=[field_error(name, "unknown field") for name in unknown],
+        )
+    clean = _care_team_clean(case, merged, member=member)
+    changes = update_versioned(member, expected_version=expected_version, **clean)
+    detail = None
+    if member.user_id and "end_date" in changes:
+        detail = {"access": "changed", "user_id": str(member.user_id)}
+    audit_record(
+        actor=acting_user,
+        action=Action.UPDATE,
+        obj=member,
+        client_id=case.client_id,
+        changes=changes,
+        detail=detail,
+    )
+    return member
+
+
+@transaction.atomic
+def care_team_member_end(
+    *,
+    acting_user: User,
+    member: CareTeamMember,
+    expected_version: int,
+    end_date: date | None = None,
+    reason: str = "",
+) -> CareTeamMember:
+    """End a membership (kept, never deleted). ``end_date`` defaults to today and is the first
+    day the person is off the team: a staff member loses access through the team from then on."""
+    case = _care_team_case(acting_user, member.case_id)
+    today = timezone.localdate()
+    if member.end_date is not None and member.end_date <= today:
+        raise Conflict("This membership has ended already.", code="already_ended")
+    end_date = end_date or today
+    if member.start_date and end_date < member.start_date:
+        raise ValidationFailed(
+            "A membership cannot end before it started.",
+            errors=[field_error("end_date", "cannot be before the start date")],
+        )
+    changes = update_versioned(member, expected_version=expected_version, end_date=end_date)
+    detail: dict[str, Any] = {"reason": reason.strip()} if reason.strip() else {}
+    if member.user_id:
+        detail.update({"access": "revoked", "user_id": str(member.user_id)})
+    audit_record(
+        actor=acting_user,
+        action=Action.UPDATE,
+        obj=member,
+        client_id=case.client_id,
+        changes=changes,
+        detail=detail or None,
+    )
+    return member

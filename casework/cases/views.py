@@ -17,18 +17,31 @@ from django.views.decorators.http import require_POST
 
 from casework.accounts.models import Role, User
 from casework.accounts.selectors import can_manage_assignments
-from casework.audit.services import audit_read
+from casework.audit.services import audit_read, audit_read_many
 from casework.cases import lifecycle, services
 from casework.cases.codes import CLOSURE_REASON_NAMES, CLOSURE_REASONS, PRE_ENROLLMENT_CLOSURE
-from casework.cases.forms import AssignForm, ScreeningForm, TransitionForm
-from casework.cases.models import FINISHED, PRE_ENROLLMENT, Case, Status
-from casework.cases.selectors import case_get, case_history
-from casework.core.errors import ApplicationError, NotFound
+from casework.cases.forms import (
+    AssignForm,
+    CareTeamEndForm,
+    CareTeamMemberForm,
+    ScreeningForm,
+    TransitionForm,
+)
+from casework.cases.models import FINISHED, PRE_ENROLLMENT, CareTeamMemberKind, Case, Status
+from casework.cases.selectors import (
+    care_team_for_case,
+    care_team_member_get,
+    care_team_staff_candidates,
+    case_get,
+    case_history,
+)
+from casework.core.errors import ApplicationError, NotFound, PermissionDenied
 from casework.web.access import login_required
 from casework.web.errors import (
     error_messages,
     form_errors,
     form_status,
+    is_htmx,
     status_for,
     web_errors,
 )
@@ -247,3 +260,157 @@ def case_screening(request: HttpRequest, case_id: UUID) -> HttpResponse:
             return _after_change(request, case)
         case = case_get(user=request.user, case_id=case_id)
     return _render_case(request, case, screening_form=form, status=form_status(form))
+
+
+# ----------------------------------------------------------------------------------------------
+# Care team (a page of its own, loaded into the case page with HTMX)
+
+
+CARE_TEAM_FORM_FIELDS = [
+    "name",
+    "role",
+    "role_code",
+    "organization_name",
+    "phone",
+    "email",
+    "address",
+    "preferred_contact",
+    "is_emergency_contact",
+    "start_date",
+    "end_date",
+    "note",
+]
+
+
+def _care_team_render(
+    request: HttpRequest,
+    case: Case,
+    *,
+    form: CareTeamMemberForm | None = None,
+    status: int = 200,
+    notice: str = "",
+) -> HttpResponse:
+    user = _user(request)
+    can_edit = user.role in services.CASE_WORKERS
+    members = list(care_team_for_case(case=case))
+    audit_read_many(actor=user, object_type="cases.careteammember", ids=[m.pk for m in members])
+    if can_edit and form is None:
+        kind = request.GET.get("kind", CareTeamMemberKind.STAFF)
+        form = CareTeamMemberForm(staff=care_team_staff_candidates(case=case), kind=kind)
+    context = {
+        "case": case,
+        "members": members,
+        "can_edit": can_edit,
+        "form": form if can_edit else None,
+        "add_open": form is not None and (form.is_bound or "kind" in request.GET),
+        "notice": notice,
+    }
+    template = "cases/_care_team.html" if is_htmx(request) else "cases/care_team.html"
+    # HTMX swaps only 2xx answers: a refused add comes back as 200 with the errors marked.
+    return render(request, template, context, status=200 if is_htmx(request) else status)
+
+
+@login_required
+@web_errors
+def case_care_team(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """The care team: the case manager, then staff, providers, family and caregivers."""
+    case = case_get(user=request.user, case_id=case_id)
+    return _care_team_render(request, case)
+
+
+@login_required
+@web_errors
+def care_team_add(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """Add a member; a GET re-renders the form for another kind (HTMX, or without JS)."""
+    case = case_get(user=request.user, case_id=case_id)
+    _check_care_team_editor(request)
+    source = request.POST if request.method == "POST" else request.GET
+    kind = source.get("kind", CareTeamMemberKind.STAFF)
+    staff = care_team_staff_candidates(case=case)
+    if request.method != "POST":
+        form = CareTeamMemberForm(initial=request.GET.dict(), staff=staff, kind=kind)
+        return _care_team_render(request, case, form=form)
+    form = CareTeamMemberForm(request.POST, staff=staff, kind=kind)
+    if form.is_valid():
+        with form_errors(form, {"user_id": "user"}):
+            member = services.care_team_member_add(
+                acting_user=_user(request), case=case, data=form.service_data()
+            )
+        if not form.errors:
+            notice = f"{member.display_name} is on the care team."
+            if is_htmx(request):
+                return _care_team_render(request, case, notice=notice)
+            messages.success(request, notice)
+            return redirect("web:case_care_team", case_id=case.pk)
+    return _care_team_render(request, case, form=form, status=form_status(form))
+
+
+@login_required
+@web_errors
+def care_team_edit(request: HttpRequest, member_id: UUID) -> HttpResponse:
+    """Change a member's role and contact details (with the version read), or end them."""
+    member = care_team_member_get(user=request.user, member_id=member_id)
+    case = member.case
+    _check_care_team_editor(request)
+    if request.method == "POST":
+        form = CareTeamMemberForm(request.POST, kind=member.kind, editing=True)
+        if form.is_valid():
+            with form_errors(form):
+                services.care_team_member_update(
+                    acting_user=_user(request),
+                    member=member,
+                    expected_version=form.cleaned_data.get("version") or 0,
+                    data=form.service_data(),
+                )
+            if not form.errors:
+                messages.success(request, f"{member.display_name} updated.")
+                return redirect("web:case_care_team", case_id=case.pk)
+        status = form_status(form)
+    else:
+        initial = {name: getattr(member, name) for name in CARE_TEAM_FORM_FIELDS}
+        form = CareTeamMemberForm(
+            initial={**initial, "version": member.version}, kind=member.kind, editing=True
+        )
+        status = 200
+    audit_read(actor=_user(request), obj=member, client_id=case.client_id)
+    end_form = CareTeamEndForm(initial={"version": member.version})
+    context = {"case": case, "member": member, "form": form, "end_form": end_form}
+    return render(request, "cases/care_team_edit.html", context, status=status)
+
+
+@login_required
+@require_POST
+@web_errors
+def care_team_end(request: HttpRequest, member_id: UUID) -> HttpResponse:
+    """End a membership; a staff member ending their own may lose sight of the case."""
+    member = care_team_member_get(user=request.user, member_id=member_id)
+    case = member.case
+    form = CareTeamEndForm(request.POST)
+    if form.is_valid():
+        with form_errors(form):
+            services.care_team_member_end(
+                acting_user=_user(request),
+                member=member,
+                expected_version=form.cleaned_data["version"],
+                end_date=form.cleaned_data.get("end_date"),
+                reason=form.cleaned_data.get("reason") or "",
+            )
+        if not form.errors:
+            messages.success(request, f"{member.display_name} is off the care team.")
+            return _after_care_team_change(request, case)
+    for error in form.non_field_errors() or [e for errs in form.errors.values() for e in errs]:
+        messages.error(request, str(error))
+    return redirect("web:care_team_edit", member_id=member.pk)
+
+
+def _check_care_team_editor(request: HttpRequest) -> None:
+    if _user(request).role not in services.CASE_WORKERS:
+        raise PermissionDenied("Your role may not change a care team.")
+
+
+def _after_care_team_change(request: HttpRequest, case: Case) -> HttpResponse:
+    try:
+        case_get(user=request.user, case_id=case.id)
+    except NotFound:
+        return redirect("web:caseload")
+    return redirect("web:case_care_team", case_id=case.id)

@@ -29,6 +29,13 @@ _SECTIONS = {
     "coverage:authorization_new": "web:client_search",
     "coverage:authorization_edit": "web:client_search",
     "coverage:authorization_status": "web:client_search",
+    "web:case_care_team": "web:caseload",
+    "web:care_team_edit": "web:caseload",
+    "coordination:case_appointments": "web:caseload",
+    "coordination:appointment_new": "web:caseload",
+    "coordination:appointment_detail": "web:caseload",
+    "coordination:appointment_edit": "web:caseload",
+    "coordination:calendar": "coordination:calendar",
 }
 
 
@@ -44,6 +51,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     ]
     if user.role in {"case_manager", "supervisor", "program_admin"}:
         items.append(("risk:population", "Risk list"))
+    if user.role in {"case_manager", "supervisor"}:
+        items.append(("coordination:calendar", "Calendar"))
     if user.role in {"supervisor", "program_admin"}:
         items.append(("web:team", "Team"))
     if user.is_staff and user.role in {"program_admin", "system_admin"}:

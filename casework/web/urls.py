@@ -29,6 +29,10 @@ urlpatterns = [
     path("cases/<uuid:case_id>/transition/", case_views.case_transition, name="case_transition"),
     path("cases/<uuid:case_id>/assign/", case_views.case_assign, name="case_assign"),
     path("cases/<uuid:case_id>/screening/", case_views.case_screening, name="case_screening"),
+    path("cases/<uuid:case_id>/care-team/", case_views.case_care_team, name="case_care_team"),
+    path("cases/<uuid:case_id>/care-team/add/", case_views.care_team_add, name="care_team_add"),
+    path("care-team/<uuid:member_id>/edit/", case_views.care_team_edit, name="care_team_edit"),
+    path("care-team/<uuid:member_id>/end/", case_views.care_team_end, name="care_team_end"),
     path(
         "programs/<uuid:program_id>/waitlist/",
         program_views.program_waitlist,
