@@ -128,7 +128,7 @@ def test_reject_needs_a_reason_and_does_not_burn_the_link(world):
 
 
 def test_action_not_of_the_links_purpose_refused(world):
-    referral, link, path = sent(world)
+    referral, _link, path = sent(world)
     response = post(HttpClient(), path, action="complete", partner_name="Dana", outcome="x")
     assert response.status_code == 422
     referral.refresh_from_db()
@@ -136,7 +136,7 @@ def test_action_not_of_the_links_purpose_refused(world):
 
 
 def test_reused_link_is_gone_and_nothing_changes(world):
-    referral, link, path = sent(world)
+    referral, _link, path = sent(world)
     http = HttpClient()
     assert post(http, path, action="accept", partner_name="Dana").status_code == 200
     referral.refresh_from_db()
@@ -161,7 +161,7 @@ def test_expired_link_is_gone(world):
 
 
 def test_a_new_link_revokes_the_earlier_one(world):
-    referral, link, path = sent(world)
+    referral, _link, path = sent(world)
     referral.refresh_from_db()
     _, new_path = services.partner_link_issue(acting_user=world.casey, referral=referral)
     assert HttpClient().get(path).status_code == 410
@@ -169,7 +169,7 @@ def test_a_new_link_revokes_the_earlier_one(world):
 
 
 def test_staff_move_revokes_a_respond_link(world):
-    referral, link, path = sent(world)
+    referral, _link, path = sent(world)
     h.move(world, referral, "accepted")
     assert HttpClient().get(path).status_code == 410
 
@@ -179,7 +179,7 @@ def test_unknown_token_is_not_found(world):
 
 
 def test_only_the_digest_is_stored(world):
-    referral, link, path = sent(world)
+    _referral, link, path = sent(world)
     token = token_of(path)
     assert token not in link.digest and len(link.digest) == 64
     assert partner_link_for_token(token).pk == link.pk
@@ -194,7 +194,7 @@ def test_no_link_for_a_draft_or_closed_referral(world):
 
 def test_two_consumes_of_the_same_link_exactly_one_wins(world):
     """The second use reads the link as unused too, but the guarded UPDATE refuses it."""
-    referral, link, path = sent(world)
+    referral, _link, path = sent(world)
     first = partner_link_for_token(token_of(path))
     second = partner_link_for_token(token_of(path))
     services.partner_link_use(link=first, action="accept", partner_name="A")
@@ -207,7 +207,7 @@ def test_two_consumes_of_the_same_link_exactly_one_wins(world):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_uses_in_two_threads(world):
-    referral, link, path = sent(world)
+    referral, _link, path = sent(world)
     token = token_of(path)
     barrier = threading.Barrier(2)
     results: list[str] = []

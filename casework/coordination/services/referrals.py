@@ -914,8 +914,7 @@ def referral_follow_ups_create(*, now: datetime | None = None) -> int:
     )
     # SQLite hands the subquery's UUID back as bare hex: normalize to UUID.
     supervisor_of = {
-        row.pk: UUID(str(row.supervisor_id)) if row.supervisor_id else None
-        for row in rows
+        row.pk: UUID(str(row.supervisor_id)) if row.supervisor_id else None for row in rows
     }
     supervisors = User.objects.in_bulk({pk for pk in supervisor_of.values() if pk is not None})
     created = 0
