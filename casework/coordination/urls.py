@@ -8,6 +8,14 @@ app_name = "coordination"
 urlpatterns = [
     path("resources/", views.directory, name="directory"),
     path("resources/import/", views.directory_import, name="import"),
+    path("resources/organizations/new/", views.organization_new, name="organization_new"),
+    path(
+        "resources/organizations/<uuid:provider_id>/edit/",
+        views.organization_edit,
+        name="organization_edit",
+    ),
+    path("resources/services/new/", views.service_new, name="service_new"),
+    path("resources/services/<uuid:service_id>/edit/", views.service_edit, name="service_edit"),
     path("cases/<uuid:case_id>/referrals/new/", referral_views.referral_new, name="referral_new"),
     path("referrals/<uuid:referral_id>/", referral_views.referral_detail, name="referral_detail"),
     path(
