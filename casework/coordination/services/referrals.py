@@ -868,8 +868,8 @@ def _appointment_for_referral(referral: Referral, *, starts_at: datetime, locati
 def referral_follow_ups_create(*, now: datetime | None = None) -> int:
     """Put a follow-up on the queue for every open referral (requested, accepted, in progress, on
     hold) with no update for longer than its program's model says (``referral_followup_days``:
-    7 days for brokerage and intensive models, 14 for clinical ones -- see
-    casework/programs/standard_models.py and docs/models.md).
+    7 days for brokerage and intensive, 10 for integrated, 14 for clinical and strengths-based --
+    see casework/programs/standard_models.py and docs/models.md).
 
     One set-based query compares each row's ``last_update_at`` with its own model's days (after
     one tiny query for the distinct numbers of days in use). One item
