@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from casework.coordination.directory import NEED_DOMAINS
+from casework.coordination.directory import NEED_DOMAINS, WEEKDAYS
 from casework.coordination.models import CapacityStatus, ResourceKind, ResourceOrganization
 
 
@@ -50,10 +50,12 @@ class ImportForm(forms.Form):
 
 def hours_text(hours: dict[str, Any] | None) -> str:
     """The weekly hours data as the text the forms and CSV use: ``mon 09:00-17:00; …``."""
+    hours = hours or {}
+    # In weekday order: PostgreSQL's jsonb does not keep the keys' order.
     return "; ".join(
-        f"{day} " + ",".join(f"{start}-{end}" for start, end in spans)
-        for day, spans in (hours or {}).items()
-        if spans
+        f"{day} " + ",".join(f"{start}-{end}" for start, end in hours[day])
+        for day in WEEKDAYS
+        if hours.get(day)
     )
 
 

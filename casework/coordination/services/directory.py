@@ -397,8 +397,8 @@ def resource_service_create_from_row(
         "kind": values.pop("organization_kind"),
         "phone": values.pop("organization_phone"),
         "website": values.pop("website"),
-        "email": values.pop("organization_email"),
-        "is_internal": values.pop("organization_is_internal"),
+        "email": values.pop("organization_email", ""),
+        "is_internal": values.pop("organization_is_internal", False),
     }
     provider = ResourceOrganization.objects.filter(
         organization_id=organization_id, name__iexact=provider_name
