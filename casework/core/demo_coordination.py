@@ -325,6 +325,7 @@ def _directory(organization: Organization, curator: User, rng: random.Random) ->
                 "organization_name": entry.organization,
                 "organization_kind": entry.kind,
                 "organization_phone": f"(541) 555-02{number:02d}",
+                "organization_email": f"intake@{slug}.example.org",
                 "website": f"https://{slug}.example.org",
                 "name": entry.service,
                 "description": entry.description,
@@ -398,7 +399,9 @@ def _contacts(organization: Organization, rng: random.Random, now: datetime) -> 
             for mode in model.contact_modes or ["office", "phone"]
             if mode in MODE_TO_CONTACT_TYPE
         ] or [ContactType.PHONE]
-        assert case.opened_at is not None  # filtered above
+        case_manager = case.case_manager
+        if case.opened_at is None or case_manager is None:  # filtered out above
+            continue
         end = min(case.closed_at or now, now - timedelta(hours=2))
         spanish = primary_language(case.client.preferred_language) == "es"
         for started in _contact_times(rng, case.opened_at, end, every)[-12:]:
@@ -421,7 +424,7 @@ def _contacts(organization: Organization, rng: random.Random, now: datetime) -> 
                 data["video_link"] = f"https://video.example.org/demo/{rng.randrange(10**8)}"
             if spanish and successful:
                 data["participants"] = [{"name": "Interpreter (Spanish)", "role": "interpreter"}]
-            contact_log(acting_user=case.case_manager, case=case, data=data)
+            contact_log(acting_user=case_manager, case=case, data=data)
             made += 1
     return made
 
