@@ -79,6 +79,11 @@ class Case(BaseModel):
     discharge_summary = models.TextField(blank=True)
     next_due_at = models.DateTimeField(null=True, blank=True, help_text="Filled by monitoring.")
     last_contact_at = models.DateTimeField(null=True, blank=True, help_text="Filled by contacts.")
+    last_face_to_face_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Latest successful in-person contact (office, home, community, accompaniment).",
+    )
 
     class Meta:
         ordering = ["-created_at"]

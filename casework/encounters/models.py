@@ -24,6 +24,17 @@ class ContactType(models.TextChoices):
     GROUP = "group", "Group"
 
 
+# In-person contact types: what a model's face-to-face requirement counts ("group" meets in
+# person too). Video and phone are not face to face (DACTS counts in-person contacts only).
+FACE_TO_FACE = [
+    ContactType.OFFICE,
+    ContactType.HOME_VISIT,
+    ContactType.COMMUNITY,
+    ContactType.ACCOMPANIMENT,
+    ContactType.GROUP,
+]
+
+
 class ContactOutcome(models.TextChoices):
     SUCCESSFUL = "successful", "Successful"
     ATTEMPTED = "attempted", "Attempted"
@@ -67,6 +78,14 @@ class Contact(BaseModel):
     duration_minutes = models.PositiveSmallIntegerField()
     video_link = models.CharField(
         max_length=500, blank=True, help_text="https link of a video visit"
+    )
+    appointment = models.ForeignKey(
+        "coordination.Appointment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        help_text="The appointment this contact was (a video visit takes the appointment's link).",
     )
     collateral_with = models.CharField(
         max_length=200, blank=True, help_text="Who the collateral contact was with, and their role."
