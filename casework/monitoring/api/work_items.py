@@ -16,13 +16,13 @@ from casework.audit.services import audit_read_many
 from casework.core.pagination import paginate
 from casework.core.schemas import ERROR_RESPONSES
 from casework.monitoring import services
-from casework.monitoring.schemas import (
+from casework.monitoring.schemas.work_items import (
     WorkItemCompleteIn,
     WorkItemOut,
     WorkItemPage,
     work_item_out,
 )
-from casework.monitoring.selectors import work_item_get, work_items_for
+from casework.monitoring.selectors.work_items import work_item_get, work_items_for
 
 router = Router(tags=["work items"])
 

@@ -1,0 +1,5 @@
+"""Prompt rule endpoints (issue 6)."""
+
+from ninja import Router
+
+router = Router(tags=["prompt rules"])

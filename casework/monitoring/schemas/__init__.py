@@ -1,0 +1,1 @@
+"""Input and output shapes of the monitoring endpoints, one module per part."""
