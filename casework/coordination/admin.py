@@ -26,7 +26,17 @@ from casework.core.admin import (
 class ResourceOrganizationForm(VersionedAdminForm):
     class Meta:
         model = ResourceOrganization
-        fields = ["organization", "name", "kind", "phone", "website", "notes", "is_active"]
+        fields = [
+            "organization",
+            "name",
+            "kind",
+            "phone",
+            "website",
+            "email",
+            "notes",
+            "is_active",
+            "is_internal",
+        ]
 
 
 class ResourceServiceForm(VersionedAdminForm):
@@ -57,7 +67,7 @@ class ResourceServiceForm(VersionedAdminForm):
 @admin.register(ResourceOrganization)
 class ResourceOrganizationAdmin(AuditedAdmin, OrganizationScopedAdmin):
     form = ResourceOrganizationForm
-    list_display = ("name", "kind", "phone", "is_active")
+    list_display = ("name", "kind", "phone", "is_internal", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("name",)
 
