@@ -8,6 +8,8 @@ Configuration comes from the environment (DESIGN.md, "Environment"):
 * ``CASEWORK_SECRET_KEY`` -- unset means a random key generated once and kept in the data dir.
 * ``CASEWORK_DEBUG`` -- ``1``/``true`` for development.
 * ``CASEWORK_ALLOWED_HOSTS`` -- comma-separated host names.
+* ``CASEWORK_SWEEP_MINUTES`` -- how often ``casework worker`` runs the monitoring sweep (15).
+* ``CASEWORK_DIGEST_AT`` -- when it sends the daily digest, ``HH:MM`` agency time (``07:00``).
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "casework.core",
     "casework.accounts",
     "casework.audit",
@@ -112,15 +116,10 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict[str, Any]:
-    url = os.environ.get("CASEWORK_DATABASE_URL", "").strip()
-    if url:
-        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
-        config.setdefault("TEST", {})
-        return config
+def _sqlite(name: str | Path) -> dict[str, Any]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "casework.sqlite3",
+        "NAME": name,
         # IMMEDIATE takes the write lock when a transaction starts, so two writers queue instead
         # of one failing on commit; WAL lets readers proceed while someone writes.
         "OPTIONS": {
@@ -131,6 +130,22 @@ def _database() -> dict[str, Any]:
                 "PRAGMA busy_timeout=20000;"
             ),
         },
+    }
+
+
+def _database() -> dict[str, Any]:
+    url = os.environ.get("CASEWORK_DATABASE_URL", "").strip()
+    if url.startswith("sqlite:"):
+        # Another SQLite file (a second worker on the same file, a test database): the same
+        # locking and journal settings as the embedded default.
+        name = str(dj_database_url.parse(url)["NAME"])
+        return {**_sqlite(name), "TEST": {"NAME": f"{name}-test"}}
+    if url:
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+        config.setdefault("TEST", {})
+        return config
+    return {
+        **_sqlite(DATA_DIR / "casework.sqlite3"),
         # Tests use a file too (not Django's in-memory default) so that locking, WAL and
         # concurrent writers behave exactly as in production.
         "TEST": {"NAME": DATA_DIR / "test-casework.sqlite3"},
@@ -188,6 +203,47 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Email (notifications and the daily digest; docs/operations.md, "Email"). CASEWORK_EMAIL_BACKEND
+# is a Django backend path or a short name: smtp, console, file (under the data dir), locmem.
+_EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}
+_email_backend = os.environ.get("CASEWORK_EMAIL_BACKEND", "").strip() or (
+    "console" if DEBUG else "smtp"
+)
+EMAIL_BACKEND = _EMAIL_BACKENDS.get(_email_backend, _email_backend)
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_HOST = os.environ.get("CASEWORK_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CASEWORK_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("CASEWORK_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CASEWORK_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _flag("CASEWORK_EMAIL_USE_TLS")
+EMAIL_USE_SSL = _flag("CASEWORK_EMAIL_USE_SSL")
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("CASEWORK_EMAIL_FROM", "casework <casework@localhost>")
+# The site's public address, for links in email (no request to take it from in the worker).
+CASEWORK_BASE_URL = os.environ.get("CASEWORK_BASE_URL", "http://127.0.0.1:8000")
+
+# Background jobs (casework/monitoring/jobs.py) wait in the database, in django-tasks-db's table,
+# until a ``casework worker`` runs them: no broker to run, and several workers on PostgreSQL share
+# the queue (SELECT ... FOR UPDATE SKIP LOCKED). Queues: ``default`` (sweeps, digests) and
+# ``email`` (one message each), so a site may give email its own worker.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.backend.DatabaseBackend",
+        "QUEUES": ["default", "email"],
+    }
+}
+# The worker's periodic schedule (casework/monitoring/schedule.py). Every 15 minutes: NCQA asks
+# that staff be prompted for follow-up in time, and every prompt rule counts in days, so a quarter
+# of an hour is prompt enough; a sweep over 100,000 open cases costs seconds (bench/).
+CASEWORK_SWEEP_MINUTES = int(os.environ.get("CASEWORK_SWEEP_MINUTES", "15"))
+# The daily digest goes out at the start of the working day, agency time (TIME_ZONE).
+CASEWORK_DIGEST_AT = os.environ.get("CASEWORK_DIGEST_AT", "07:00")
 
 # Demo and first-run helpers read this; production installs set their own passwords.
 CASEWORK_DEMO_PASSWORD = os.environ.get("CASEWORK_DEMO_PASSWORD", "casework-demo-2026")
