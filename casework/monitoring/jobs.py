@@ -1,7 +1,8 @@
 """Background jobs: the tasks ``casework worker`` runs (django-tasks, database backend).
 
 Each job takes ids or plain values (they are stored as JSON in the queue), opens its own
-transaction and calls one service: the rules live in the services, never here. Services are
+transaction (unless the service commits in steps of its own) and calls one service: the rules live
+in the services, never here. Services are
 imported inside the jobs so that this module loads before, and without, the apps it calls.
 
 Enqueue from a service with ``enqueue_on_commit(job, *args)``: the job is queued only once the
@@ -59,11 +60,14 @@ def sweep_job() -> Any:
 @task()
 def daily_digest_job() -> int:
     """Email each member of staff with open work their daily digest
-    (``casework.monitoring.services.notifications.daily_digest_send``); returns how many went."""
+    (``casework.monitoring.services.notifications.daily_digest_send``); returns how many went.
+
+    No transaction around it: the service commits one person at a time and sends each email
+    after that person's record is committed, so a failure halfway neither resends to those done
+    nor leaves a record of an email that was never sent."""
     from casework.monitoring.services.notifications import daily_digest_send
 
-    with transaction.atomic():
-        sent: int = daily_digest_send()
+    sent = daily_digest_send()
     logger.info("daily digest: %d sent", sent)
     return sent
 
