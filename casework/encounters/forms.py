@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from casework.careplans.models import Goal
+from casework.coordination.models import Appointment
 from casework.encounters.models import (
     NOTE_FIELDS,
     AttemptOutcome,
@@ -28,6 +29,12 @@ class GoalChoiceField(forms.ModelMultipleChoiceField):
         return str(obj.client_words)
 
 
+class AppointmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        when = timezone.localtime(obj.starts_at).strftime("%b %d, %Y %H:%M")
+        return f"{when} · {obj.title} ({obj.get_mode_display()})"
+
+
 class ContactForm(forms.Form):
     contact_type = forms.ChoiceField(choices=ContactType.choices)
     outcome = forms.ChoiceField(choices=ContactOutcome.choices, initial=ContactOutcome.SUCCESSFUL)
@@ -40,6 +47,12 @@ class ContactForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
     duration_minutes = forms.IntegerField(label="Duration (minutes)")
+    appointment = AppointmentChoiceField(
+        queryset=Appointment.objects.none(),
+        required=False,
+        label="From appointment",
+        help_text="A video contact takes the appointment's link when it has none of its own.",
+    )
     video_link = forms.CharField(
         required=False, max_length=500, help_text="Video contacts: https link"
     )
@@ -56,11 +69,17 @@ class ContactForm(forms.Form):
     )
     note_format = forms.ChoiceField(choices=NoteFormat.choices, initial=NoteFormat.DAP)
 
-    def __init__(self, *args: Any, goals: Any, note_format: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, goals: Any, note_format: str, appointments: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         goal_field = self.fields["goals"]
         assert isinstance(goal_field, GoalChoiceField)
         goal_field.queryset = goals
+        appointment_field = self.fields["appointment"]
+        assert isinstance(appointment_field, AppointmentChoiceField)
+        if appointments is not None:
+            appointment_field.queryset = appointments
         self.chosen_format = note_format if note_format in NOTE_FIELDS else NoteFormat.DAP
         for name in NOTE_FIELDS[self.chosen_format]:
             self.fields[name] = forms.CharField(
@@ -84,6 +103,7 @@ class ContactForm(forms.Form):
             "started_at": data["started_at"],
             "duration_minutes": data["duration_minutes"],
             "video_link": data.get("video_link") or "",
+            "appointment_id": data["appointment"].pk if data.get("appointment") else None,
             "collateral_with": data.get("collateral_with") or "",
             "participants": participants,
             "note_format": self.chosen_format,
@@ -107,6 +127,7 @@ def contact_initial(contact: Any) -> dict[str, Any]:
         "started_at": timezone.localtime(contact.started_at).strftime("%Y-%m-%dT%H:%M"),
         "duration_minutes": contact.duration_minutes,
         "video_link": contact.video_link,
+        "appointment": contact.appointment_id,
         "collateral_with": contact.collateral_with,
         "participants": "\n".join(
             f"{p.get('name', '')}, {p.get('role', '')}".rstrip(", ")

@@ -23,6 +23,9 @@ class ContactIn(InputSchema):
     started_at: datetime
     duration_minutes: int
     video_link: str = Field("", max_length=500)
+    appointment_id: UUID | None = Field(
+        None, description="An appointment of the same case; a video contact takes its link"
+    )
     collateral_with: str = Field("", max_length=200)
     participants: list[Participant] = []
     note_format: str = "dap"
@@ -38,6 +41,7 @@ class ContactPatch(InputSchema):
     started_at: datetime | None = None
     duration_minutes: int | None = None
     video_link: str | None = Field(None, max_length=500)
+    appointment_id: UUID | None = None
     collateral_with: str | None = Field(None, max_length=200)
     participants: list[Participant] | None = None
     note_format: str | None = None
@@ -62,6 +66,7 @@ class ContactOut(Schema):
     started_at: datetime
     duration_minutes: int
     video_link: str
+    appointment_id: UUID | None
     collateral_with: str
     participants: list[dict[str, Any]]
     note_format: str
@@ -91,6 +96,7 @@ def contact_out(contact: Contact) -> dict[str, Any]:
         "started_at": contact.started_at,
         "duration_minutes": contact.duration_minutes,
         "video_link": contact.video_link,
+        "appointment_id": contact.appointment_id,
         "collateral_with": contact.collateral_with,
         "participants": contact.participants,
         "note_format": contact.note_format,

@@ -6,18 +6,21 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from casework.accounts.models import User
 from casework.audit.services import audit_record
 from casework.careplans.models import Goal
 from casework.cases.models import Case
+from casework.coordination.models import Appointment
 from casework.core.errors import Conflict, ValidationFailed, field_error
 from casework.core.versioning import update_versioned
 from casework.encounters.billing import billing_units
 from casework.encounters.models import (
+    FACE_TO_FACE,
     NOTE_FIELDS,
     AttemptOutcome,
     Contact,
@@ -38,6 +41,7 @@ FIELDS = [
     "started_at",
     "duration_minutes",
     "video_link",
+    "appointment_id",
     "collateral_with",
     "participants",
     "note_format",
@@ -70,6 +74,20 @@ def _clean(case: Case, data: dict[str, Any]) -> tuple[dict[str, Any], list[Goal]
             field_error("duration_minutes", f"must be {MIN_MINUTES} to {MAX_MINUTES} minutes")
         )
     link = (data.get("video_link") or "").strip()
+    # Virtual consultations: the contact may name an appointment of the same case; a video
+    # contact with no link of its own takes the appointment's (the link lives with it).
+    appointment = None
+    if data.get("appointment_id"):
+        try:
+            appointment = Appointment.objects.filter(
+                pk=str(data["appointment_id"]), case_id=case.pk
+            ).first()
+        except (ValueError, DjangoValidationError):
+            appointment = None
+        if appointment is None:
+            errors.append(field_error("appointment_id", "must be an appointment of this case"))
+        elif kind == ContactType.VIDEO and not link:
+            link = appointment.video_link
     if kind == ContactType.VIDEO:
         parsed = urlparse(link)
         if parsed.scheme != "https" or not parsed.netloc:
@@ -127,6 +145,7 @@ def _clean(case: Case, data: dict[str, Any]) -> tuple[dict[str, Any], list[Goal]
         "started_at": started_at,
         "duration_minutes": minutes,
         "video_link": link,
+        "appointment_id": appointment.pk if appointment is not None else None,
         "collateral_with": collateral_with if kind == ContactType.COLLATERAL else "",
         "participants": participants,
         "note_format": note_format,
@@ -138,21 +157,37 @@ def _clean(case: Case, data: dict[str, Any]) -> tuple[dict[str, Any], list[Goal]
 
 
 def _refresh_last_contact(case: Case, *, acting_user: User) -> None:
-    """``Case.last_contact_at`` = the latest successful contact not entered in error."""
+    """``Case.last_contact_at`` = the latest successful contact not entered in error, and
+    ``Case.last_face_to_face_at`` the latest such contact in person (``FACE_TO_FACE`` types:
+    what a model's face-to-face tiers count). Then the case's prompts are re-evaluated at once
+    (``sweep_cases``), so logging the contact closes its "contact due" item."""
+    from casework.monitoring.sweep import sweep_cases
+
     latest = Contact.objects.filter(
         case_id=case.pk, outcome=ContactOutcome.SUCCESSFUL, status=ContactStatus.FINAL
-    ).aggregate(latest=Max("started_at"))["latest"]
-    if latest != case.last_contact_at:
-        old = case.last_contact_at
-        Case.objects.filter(pk=case.pk).update(last_contact_at=latest)
-        case.last_contact_at = latest
+    ).aggregate(
+        latest=Max("started_at"),
+        in_person=Max("started_at", filter=Q(contact_type__in=FACE_TO_FACE)),
+    )
+    changes = {
+        name: [getattr(case, name), latest[key]]
+        for name, key in (("last_contact_at", "latest"), ("last_face_to_face_at", "in_person"))
+        if getattr(case, name) != latest[key]
+    }
+    if changes:
+        Case.objects.filter(pk=case.pk).update(
+            **{name: values[1] for name, values in changes.items()}
+        )
+        for name, values in changes.items():
+            setattr(case, name, values[1])
         audit_record(
             actor=acting_user,
             action="update",
             obj=case,
             client_id=case.client_id,
-            changes={"last_contact_at": [old, latest]},
+            changes=changes,
         )
+    sweep_cases(case_ids=[case.pk], acting_user=acting_user)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from casework.accounts.models import User
 from casework.audit.services import audit_read, audit_read_many
+from casework.coordination.selectors.appointments import appointments_for_case
 from casework.encounters import services
 from casework.encounters.forms import (
     ContactEditForm,
@@ -31,6 +32,7 @@ from casework.web.errors import form_errors, form_status, web_errors
 
 # The service names note fields "note.plan"; the form calls them "plan".
 NOTE_FIELD_MAP = {f"note.{name}": name for names in NOTE_FIELDS.values() for name in names}
+FIELD_MAP = {**NOTE_FIELD_MAP, "goal_ids": "goals", "appointment_id": "appointment"}
 
 
 @login_required
@@ -40,12 +42,15 @@ def contact_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
     user = cast(User, request.user)
     case = contact_case_get(user=user, case_id=case_id)
     goals = goals_for_case(case=case)
+    appointments = appointments_for_case(case=case).order_by("-starts_at", "id")
     source = request.POST if request.method == "POST" else request.GET
     note_format = source.get("note_format", "dap")
     if request.method == "POST":
-        form = ContactForm(request.POST, goals=goals, note_format=note_format)
+        form = ContactForm(
+            request.POST, goals=goals, note_format=note_format, appointments=appointments
+        )
         if form.is_valid():
-            with form_errors(form, field_map={**NOTE_FIELD_MAP, "goal_ids": "goals"}):
+            with form_errors(form, field_map=FIELD_MAP):
                 services.contact_log(acting_user=user, case=case, data=form.service_data())
             if not form.errors:
                 return redirect("encounters:case_contacts", case_id=case.pk)
@@ -55,6 +60,7 @@ def contact_new(request: HttpRequest, case_id: UUID) -> HttpResponse:
             initial={**request.GET.dict(), "note_format": note_format},
             goals=goals,
             note_format=note_format,
+            appointments=appointments,
         )
         status = 200
     return render(request, "encounters/new.html", {"case": case, "form": form}, status=status)
@@ -103,12 +109,15 @@ def contact_edit(request: HttpRequest, contact_id: UUID) -> HttpResponse:
     contact = _editable_contact(user, contact_id)
     case = contact.case
     goals = goals_for_case(case=case)
+    appointments = appointments_for_case(case=case).order_by("-starts_at", "id")
     source = request.POST if request.method == "POST" else request.GET
     note_format = source.get("note_format", contact.note_format)
     if request.method == "POST":
-        form = ContactEditForm(request.POST, goals=goals, note_format=note_format)
+        form = ContactEditForm(
+            request.POST, goals=goals, note_format=note_format, appointments=appointments
+        )
         if form.is_valid():
-            with form_errors(form, field_map={**NOTE_FIELD_MAP, "goal_ids": "goals"}):
+            with form_errors(form, field_map=FIELD_MAP):
                 services.contact_update(
                     acting_user=user,
                     contact=contact,
@@ -121,7 +130,9 @@ def contact_edit(request: HttpRequest, contact_id: UUID) -> HttpResponse:
     else:
         audit_read(actor=user, obj=contact, client_id=contact.client_id)
         initial = {**contact_initial(contact), **request.GET.dict(), "note_format": note_format}
-        form = ContactEditForm(initial=initial, goals=goals, note_format=note_format)
+        form = ContactEditForm(
+            initial=initial, goals=goals, note_format=note_format, appointments=appointments
+        )
         status = 200
     return render(
         request,

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import admin
 
-from casework.core.admin import ReadOnlyClientDataAdmin
-from casework.monitoring.models import WorkItem
+from casework.core.admin import (
+    AuditedAdmin,
+    OrganizationScopedAdmin,
+    ReadOnlyClientDataAdmin,
+    VersionedAdminForm,
+)
+from casework.core.errors import ValidationFailed
+from casework.monitoring.models import Alert, CheckInLink, Threshold, WorkItem
 
 
 @admin.register(WorkItem)
@@ -16,6 +23,83 @@ class WorkItemAdmin(ReadOnlyClientDataAdmin):
     list_filter = ("status", "priority", "kind")
     search_fields = ("title", "assignee__username")
     list_select_related = ("assignee",)
+    show_full_result_count = False
+
+    def client_id_of(self, obj: Any) -> Any:
+        return obj.client_id
+
+
+# ----------------------------------------------------------------------------------------------
+# Remote monitoring (part D): the organization's default thresholds are editable here (versioned,
+# audited, checked by the service's rules); a client's own thresholds, alerts and check-in links
+# are client data: read-only, every look audited.
+
+
+class ThresholdForm(VersionedAdminForm):
+    class Meta:
+        model = Threshold
+        fields = [
+            "organization",
+            "condition_code",
+            "code",
+            "low",
+            "high",
+            "critical_low",
+            "critical_high",
+            "source",
+        ]
+        help_texts = {
+            "condition_code": "ICD-10-CM prefix (I10, E11 ...); empty: everyone.",
+            "source": "Where the numbers come from.",
+        }
+
+    def clean(self) -> dict[str, Any]:
+        from casework.monitoring.services.remote import threshold_clean
+
+        cleaned = super().clean() or {}
+        try:
+            threshold_clean(cleaned)
+        except ValidationFailed as exc:
+            for item in exc.errors:
+                name = item.get("field")
+                target = name if name in self.fields else None
+                self.add_error(target, django_forms.ValidationError(str(item.get("message"))))
+        return cleaned
+
+
+@admin.register(Threshold)
+class ThresholdAdmin(AuditedAdmin, OrganizationScopedAdmin):
+    form = ThresholdForm
+    list_display = (
+        "code",
+        "display",
+        "condition_code",
+        "low",
+        "high",
+        "critical_low",
+        "critical_high",
+    )
+    list_filter = ("code",)
+    search_fields = ("code", "display", "condition_code")
+
+    def get_queryset(self, request: Any) -> Any:
+        return super().get_queryset(request).filter(client__isnull=True)
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyClientDataAdmin):
+    list_display = ("message", "severity", "status", "created_at")
+    list_filter = ("severity", "status")
+    show_full_result_count = False
+
+    def client_id_of(self, obj: Any) -> Any:
+        return obj.client_id
+
+
+@admin.register(CheckInLink)
+class CheckInLinkAdmin(ReadOnlyClientDataAdmin):
+    list_display = ("__str__", "expires_at", "revoked_at", "last_used_at")
+    exclude = ("digest",)
     show_full_result_count = False
 
     def client_id_of(self, obj: Any) -> Any:

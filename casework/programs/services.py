@@ -17,16 +17,20 @@ from casework.programs.standard_models import DEFAULT_TIER_WEIGHTS, STANDARD_MOD
 @transaction.atomic
 def models_seed(*, organization: Organization) -> list[CaseManagementModel]:
     """Give an organization its own copy of the five standard models (idempotent by name), and
-    the starter care plan templates that go with them."""
+    the starter care plan templates and default remote-monitoring thresholds that go with them."""
     from casework.careplans.templates_seed import templates_seed
+    from casework.monitoring.rules import prompt_rules_seed
+    from casework.monitoring.thresholds import thresholds_seed
 
     templates_seed(organization=organization)
+    thresholds_seed(organization=organization)
     seeded = []
     for spec in STANDARD_MODELS:
         defaults = {**spec, "tier_weights": dict(DEFAULT_TIER_WEIGHTS)}
         model, _ = CaseManagementModel.objects.get_or_create(
             organization=organization, name=spec["name"], defaults=defaults
         )
+        prompt_rules_seed(model=model)
         seeded.append(model)
     return seeded
 

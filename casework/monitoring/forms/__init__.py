@@ -1,0 +1,1 @@
+"""Forms of the monitoring pages, one module per part."""

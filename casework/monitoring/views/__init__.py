@@ -1,0 +1,1 @@
+"""Monitoring pages, one module per part."""
