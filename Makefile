@@ -1,6 +1,7 @@
 # casework — two commands set everything up on a fresh machine:
 #   make run    install, migrate the SQLite database, load the demo once, serve on :8000
 #   make test   install and run the whole suite (SQLite, then PostgreSQL when reachable)
+#   make worker run the background worker (jobs and the periodic schedule) beside the server
 
 PYTHON ?= python3
 VENV := .venv
@@ -16,7 +17,7 @@ DATA_DIR ?= var
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run serve demo migrate test test-sqlite test-postgres check lint format bench clean
+.PHONY: install run serve worker demo migrate test test-sqlite test-postgres check lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +44,11 @@ run: demo
 
 serve: migrate
 	CASEWORK_DATA_DIR=$(DATA_DIR) $(BIN)/casework serve --host $(HOST) --port $(PORT)
+
+# Background jobs and the schedule (sweep every 15 minutes, the 07:00 digest), beside `make run`
+# or `make serve` in a second terminal, on the same database.
+worker: migrate
+	CASEWORK_DATA_DIR=$(DATA_DIR) $(BIN)/casework worker
 
 check: install
 	$(BIN)/ruff check casework tests bench

@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("casework.encounters.urls")),
     path("", include("casework.consent.urls")),
     path("", include("casework.coverage.urls")),
+    path("", include("casework.monitoring.urls")),
     path("", include("casework.web.urls")),
 ]

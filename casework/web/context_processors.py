@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 # Which navigation entry a page belongs to (by URL name), for aria-current.
 _SECTIONS = {
@@ -46,6 +47,9 @@ _SECTIONS = {
     "coordination:appointment_detail": "web:caseload",
     "coordination:appointment_edit": "web:caseload",
     "coordination:calendar": "coordination:calendar",
+    "monitoring:my_work": "monitoring:my_work",
+    "monitoring:work_item_new": "monitoring:my_work",
+    "monitoring:team_work": "web:team",
 }
 
 
@@ -56,6 +60,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": []}
     items = [
         ("web:caseload", "My caseload"),
+        ("monitoring:my_work", "My work"),
         ("web:client_search", "Clients"),
         ("coordination:directory", "Resources"),
     ]
@@ -71,7 +76,21 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     current = _SECTIONS.get(match.view_name, "") if match else ""
     return {
         "nav_items": [
-            {"url": reverse(name), "label": label, "current": name == current}
+            {
+                "url": reverse(name),
+                "label": label,
+                "current": name == current,
+                "work_badge": name == "monitoring:my_work",
+            }
             for name, label in items
-        ]
+        ],
+        # Open/overdue work and unread notifications for the badges: one query, and only when
+        # a page shows the navigation (HTMX fragments do not).
+        "nav_counts": SimpleLazyObject(lambda: _nav_counts(user)),
     }
+
+
+def _nav_counts(user: Any) -> Any:
+    from casework.monitoring.selectors.work_items import nav_counts
+
+    return nav_counts(user)

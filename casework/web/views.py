@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib import messages
@@ -23,12 +24,28 @@ from casework.cases.selectors import (
 )
 from casework.cases.services import cases_reassign_bulk
 from casework.core.errors import TransitionRefused
+from casework.monitoring.selectors.work_items import (
+    case_work_count_annotations,
+    work_counts_by_person,
+)
 from casework.programs.selectors import programs_visible_to
 from casework.web.access import login_required
 from casework.web.errors import form_errors, form_status, humanize, is_htmx, web_errors
 from casework.web.forms import BulkReassignForm, CaseloadFilterForm
 
 WAITLIST_PREVIEW = 10
+
+
+@dataclass
+class MemberWork:
+    """A member's load (``MemberLoad``) with their open and overdue work item counts."""
+
+    load: Any
+    open: int
+    overdue: int
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.load, name)
 
 
 def _user(request: HttpRequest) -> User:
@@ -45,7 +62,11 @@ def caseload(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         program = form.cleaned_data["program"]
         status = form.cleaned_data["stage"] or None
-    cases = list(caseload_of(user=user, program_id=program.pk if program else None, status=status))
+    cases = list(
+        caseload_of(user=user, program_id=program.pk if program else None, status=status).annotate(
+            **case_work_count_annotations()
+        )
+    )
     audit_read_many(actor=user, object_type="cases.case", ids=[case.pk for case in cases])
     context = {
         "form": form,
@@ -95,6 +116,12 @@ def _render_team(
     user = _user(request)
     panels, shown = _team_panels(user)
     audit_read_many(actor=user, object_type="cases.case", ids=shown)
+    # Open and overdue work items per member: one query for every team on the page.
+    work = work_counts_by_person(
+        user_ids=list({m.user.pk for panel in panels for m in panel["members"]})
+    )
+    for panel in panels:
+        panel["members"] = [MemberWork(m, *work.get(m.user.pk, (0, 0))) for m in panel["members"]]
     context = {
         "panels": panels,
         "reassign_form": reassign_form or BulkReassignForm(staff=staff_supervised_by(user)),

@@ -2,9 +2,10 @@
 
 from ninja import Router
 
-from casework.monitoring.api import remote, rules, work_items
+from casework.monitoring.api import notifications, remote, rules, work_items
 
 router = Router()
 router.add_router("", work_items.router)
+router.add_router("", notifications.router)
 router.add_router("", remote.router)
 router.add_router("", rules.router)

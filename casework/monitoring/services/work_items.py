@@ -1,4 +1,6 @@
-"""Writes for work items: create (never twice for the same source and person) and complete."""
+"""Writes for work items: create (never twice for the same source and person), create by hand,
+complete, snooze and unsnooze, reassign and cancel. Each is atomic and audited; changes name the
+version they read (a stale one is a 409)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,13 @@ from casework.cases.models import Case
 from casework.clients.models import Client
 from casework.core.errors import Conflict, ValidationFailed, field_error
 from casework.core.versioning import update_versioned
-from casework.monitoring.models import Priority, WorkItem, WorkItemStatus
+from casework.monitoring.models import (
+    CloseReason,
+    Priority,
+    PromptRule,
+    WorkItem,
+    WorkItemStatus,
+)
 
 
 def end_of_today() -> datetime:
@@ -37,6 +45,9 @@ def work_item_create(
     case: Case | None = None,
     source_type: str = "",
     source_id: str = "",
+    rule: PromptRule | None = None,
+    escalation_of: WorkItem | None = None,
+    notify: bool = True,
 ) -> tuple[WorkItem, bool]:
     """Put a task on ``assignee``'s work queue; returns ``(item, created)``.
 
@@ -45,6 +56,10 @@ def work_item_create(
     already done -- it is returned instead of a second one. The partial unique constraint on
     open items backs this up when two requests race. An item without a source is never
     merged with another.
+
+    A new asap or urgent item, or an escalation, notifies its assignee in the same transaction
+    (asap also by email once it commits: ``notify_work_item_created``); ``notify=False`` leaves
+    that to the caller.
     """
     if priority not in Priority.values:
         raise ValidationFailed(
@@ -80,6 +95,8 @@ def work_item_create(
             source_type=source_type,
             source_id=source_id,
             created_by=acting_user,
+            rule=rule,
+            escalation_of=escalation_of,
         )
         if not source_id:
             # The open-item unique constraint covers (kind, source, assignee): an item with no
@@ -114,6 +131,10 @@ def work_item_create(
                 "source": f"{source_type}:{source_id}" if source_type else "",
             },
         )
+        if notify:
+            from casework.monitoring.services.notifications import notify_work_item_created
+
+            notify_work_item_created(item)
     return item, True
 
 
@@ -142,6 +163,7 @@ def work_item_complete(
             work_item,
             expected_version=expected_version,
             status=WorkItemStatus.DONE,
+            close_reason=CloseReason.COMPLETED,
             closed_at=timezone.now(),
             closed_by=acting_user,
         )
@@ -180,6 +202,7 @@ def work_items_resolve(
                 item,
                 expected_version=None,
                 status=WorkItemStatus.DONE,
+                close_reason=CloseReason.RESOLVED,
                 closed_at=timezone.now(),
                 closed_by=acting_user,
             )
@@ -195,3 +218,349 @@ def work_items_resolve(
             )
             closed += 1
     return closed
+
+
+# ----------------------------------------------------------------------------------------------
+# By hand; snooze; reassign; cancel
+
+HAND_MADE_KIND = "task"
+# How far ahead an item may be snoozed. Judgement, not a standard: a month keeps a deferred
+# prompt in sight (reassessment and plan-review cycles are 90 days and more; contact cycles a week
+# to a month), so a snooze cannot quietly outlive the cycle that raised the item.
+MAX_SNOOZE_DAYS = 30
+
+
+def _require_open(work_item: WorkItem) -> None:
+    if work_item.status != WorkItemStatus.OPEN:
+        raise Conflict(
+            f"This work item is already {work_item.get_status_display().lower()}.",
+            code="not_open",
+            errors=[field_error("status", work_item.status)],
+        )
+
+
+def _require_reason(reason: str, field: str = "reason") -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            "Give a reason.", errors=[field_error(field, "a reason is required")]
+        )
+    return reason
+
+
+def _supervises(acting_user: User, work_item: WorkItem) -> bool:
+    from casework.monitoring.selectors.work_items import may_supervise_item
+
+    return may_supervise_item(user=acting_user, work_item=work_item)
+
+
+def work_item_assign(
+    *,
+    acting_user: User,
+    assignee: User,
+    title: str,
+    detail: str = "",
+    priority: str = Priority.ROUTINE,
+    due_at: datetime | None = None,
+    case: Case | None = None,
+    now: datetime | None = None,
+) -> WorkItem:
+    """A task made by hand: a case manager's reminder for themself, or a supervisor's task for a
+    member of a team they supervise. ``case`` (already fetched through the acting user's scope)
+    must also be visible to the assignee, so the task never points at a case they cannot open.
+    The due date may not be in the past. Someone else's new task notifies them."""
+    from casework.accounts.selectors import staff_supervised_by
+    from casework.monitoring.selectors.work_items import can_see_case
+    from casework.monitoring.services.notifications import WORK_ITEM_ASSIGNED, notify
+
+    now = now or timezone.now()
+    if (
+        assignee.pk != acting_user.pk
+        and not staff_supervised_by(acting_user).filter(pk=assignee.pk).exists()
+    ):
+        raise ValidationFailed(
+            "You can give tasks to yourself and to the members of teams you supervise.",
+            errors=[field_error("assignee", "not on a team you supervise")],
+        )
+    if due_at is not None and timezone.localdate(due_at) < timezone.localdate(now):
+        raise ValidationFailed(
+            "The due date is in the past.", errors=[field_error("due_at", "today or later")]
+        )
+    if case is not None and not can_see_case(user=assignee, case_id=case.pk):
+        raise ValidationFailed(
+            f"{assignee.display_name} cannot open this case: add them to its care team first.",
+            errors=[field_error("case_id", "the assignee cannot see this case")],
+        )
+    with transaction.atomic():
+        item, _ = work_item_create(
+            acting_user=acting_user,
+            assignee=assignee,
+            kind=HAND_MADE_KIND,
+            title=title,
+            detail=detail,
+            priority=priority,
+            due_at=due_at,
+            client=case.client if case is not None else None,
+            case=case,
+            notify=assignee.pk == acting_user.pk,
+        )
+        if assignee.pk != acting_user.pk:
+            notify(
+                user=assignee,
+                kind=WORK_ITEM_ASSIGNED,
+                title=f"{acting_user.display_name} gave you a task: {item.title}",
+                url=_my_work_url(),
+                work_item=item,
+                email=priority == Priority.ASAP,
+            )
+    return item
+
+
+def _my_work_url() -> str:
+    from django.urls import reverse
+
+    return reverse("monitoring:my_work")
+
+
+def work_item_snooze(
+    *,
+    acting_user: User,
+    work_item: WorkItem,
+    until: datetime,
+    reason: str,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> WorkItem:
+    """Put one of the user's own open items out of sight until ``until`` (later than now, at
+    most ``MAX_SNOOZE_DAYS`` ahead), with a reason. A snoozed item stays open, counts as
+    neither due nor overdue, and is not escalated while the snooze lasts."""
+    now = now or timezone.now()
+    if work_item.assignee_id != acting_user.pk:
+        raise Conflict(
+            "Only the person a work item is assigned to may snooze it.",
+            code="not_assignee",
+            errors=[field_error("assignee", "not you")],
+        )
+    _require_open(work_item)
+    reason = _require_reason(reason)
+    if until <= now:
+        raise ValidationFailed(
+            "Snooze until a later time.", errors=[field_error("until", "must be in the future")]
+        )
+    if until > now + timedelta(days=MAX_SNOOZE_DAYS):
+        raise ValidationFailed(
+            f"An item can be snoozed for at most {MAX_SNOOZE_DAYS} days.",
+            errors=[field_error("until", f"at most {MAX_SNOOZE_DAYS} days ahead")],
+        )
+    with transaction.atomic():
+        diff = update_versioned(
+            work_item,
+            expected_version=expected_version,
+            snoozed_until=until,
+            snooze_reason=reason,
+        )
+        audit_record(
+            actor=acting_user,
+            action=Action.UPDATE,
+            obj=work_item,
+            client_id=work_item.client_id,
+            organization_id=work_item.organization_id,
+            changes=diff,
+        )
+    return work_item
+
+
+def work_item_unsnooze(
+    *,
+    acting_user: User,
+    work_item: WorkItem,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> WorkItem:
+    """Bring a snoozed item back now (the assignee)."""
+    now = now or timezone.now()
+    if work_item.assignee_id != acting_user.pk:
+        raise Conflict(
+            "Only the person a work item is assigned to may wake it.",
+            code="not_assignee",
+            errors=[field_error("assignee", "not you")],
+        )
+    _require_open(work_item)
+    if work_item.snoozed_until is None or work_item.snoozed_until <= now:
+        raise Conflict(
+            "This work item is not snoozed.",
+            code="not_snoozed",
+            errors=[field_error("snoozed_until", "not snoozed")],
+        )
+    with transaction.atomic():
+        diff = update_versioned(
+            work_item, expected_version=expected_version, snoozed_until=None, snooze_reason=""
+        )
+        audit_record(
+            actor=acting_user,
+            action=Action.UPDATE,
+            obj=work_item,
+            client_id=work_item.client_id,
+            organization_id=work_item.organization_id,
+            changes=diff,
+        )
+    return work_item
+
+
+def work_item_cancel(
+    *,
+    acting_user: User,
+    work_item: WorkItem,
+    reason: str,
+    expected_version: int | None = None,
+) -> WorkItem:
+    """Cancel an open item that needs no doing, with a reason: its assignee, or a supervisor of
+    the case's team or of the assignee's team. A cancelled prompt is not made again for the same
+    period (its key stays taken)."""
+    if work_item.assignee_id != acting_user.pk and not _supervises(acting_user, work_item):
+        raise Conflict(
+            "Only the assignee or their supervisor may cancel a work item.",
+            code="not_assignee",
+            errors=[field_error("assignee", "not you")],
+        )
+    _require_open(work_item)
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        diff = update_versioned(
+            work_item,
+            expected_version=expected_version,
+            status=WorkItemStatus.CANCELLED,
+            close_reason=CloseReason.CANCELLED,
+            closed_at=timezone.now(),
+            closed_by=acting_user,
+        )
+        diff.pop("closed_by", None)
+        audit_record(
+            actor=acting_user,
+            action=Action.UPDATE,
+            obj=work_item,
+            client_id=work_item.client_id,
+            organization_id=work_item.organization_id,
+            changes={**diff, "closed_by": acting_user.username},
+            detail={"reason": reason},
+        )
+    return work_item
+
+
+def work_item_reassign(
+    *,
+    acting_user: User,
+    work_item: WorkItem,
+    to: User,
+    reason: str,
+    expected_version: int | None = None,
+) -> WorkItem:
+    """Hand an open item to someone else, with a reason; returns the new assignee's item.
+
+    Who may: a supervisor of the case's team (or of the assignee's team), to any active member
+    of a team they supervise; the assignee, to a supervisor of their team or of the case's team.
+    The new assignee must be able to open the case. The old item closes as ``reassigned``
+    (cancelled; its key stays taken, so the sweep does not raise it again for the old assignee)
+    and a new open item with the same kind, source, rule and due date goes to ``to`` -- unless
+    they already hold that same open item, which is then returned. The new assignee is told.
+    """
+    from casework.monitoring.selectors.work_items import can_see_case, reassign_candidates
+    from casework.monitoring.services.notifications import WORK_ITEM_ASSIGNED, notify
+
+    supervises = _supervises(acting_user, work_item)
+    if work_item.assignee_id != acting_user.pk and not supervises:
+        raise Conflict(
+            "Only the assignee or their supervisor may reassign a work item.",
+            code="not_assignee",
+            errors=[field_error("assignee", "not you")],
+        )
+    _require_open(work_item)
+    reason = _require_reason(reason)
+    if to.pk == work_item.assignee_id:
+        raise ValidationFailed(
+            "The item is already theirs.", errors=[field_error("to", "already the assignee")]
+        )
+    if not reassign_candidates(user=acting_user, work_item=work_item).filter(pk=to.pk).exists():
+        message = (
+            "You can hand items to active members of the teams you supervise."
+            if supervises
+            else "You can hand your items to a supervisor of your team."
+        )
+        raise ValidationFailed(message, errors=[field_error("to", "not someone you can assign")])
+    if work_item.case_id is not None and not can_see_case(user=to, case_id=work_item.case_id):
+        raise ValidationFailed(
+            f"{to.display_name} cannot open this case: add them to its care team first.",
+            errors=[field_error("to", "cannot see the case")],
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        diff = update_versioned(
+            work_item,
+            expected_version=expected_version,
+            status=WorkItemStatus.CANCELLED,
+            close_reason=CloseReason.REASSIGNED,
+            closed_at=now,
+            closed_by=acting_user,
+        )
+        diff.pop("closed_by", None)
+        existing = WorkItem.objects.filter(
+            kind=work_item.kind,
+            source_type=work_item.source_type,
+            source_id=work_item.source_id,
+            assignee=to,
+            status=WorkItemStatus.OPEN,
+        ).first()
+        if existing is not None:
+            new_item = existing
+        else:
+            new_item = WorkItem.objects.create(
+                organization_id=work_item.organization_id,
+                assignee=to,
+                client_id=work_item.client_id,
+                case_id=work_item.case_id,
+                kind=work_item.kind,
+                title=work_item.title,
+                detail=work_item.detail,
+                priority=work_item.priority,
+                due_at=work_item.due_at,
+                source_type=work_item.source_type,
+                source_id=work_item.source_id,
+                rule_id=work_item.rule_id,
+                escalation_of_id=work_item.escalation_of_id,
+                escalated_at=work_item.escalated_at,
+                created_by=acting_user,
+            )
+            audit_record(
+                actor=acting_user,
+                action=Action.CREATE,
+                obj=new_item,
+                client_id=new_item.client_id,
+                organization_id=new_item.organization_id,
+                changes={
+                    "assignee": to.username,
+                    "kind": new_item.kind,
+                    "title": new_item.title,
+                    "priority": new_item.priority,
+                    "due_at": new_item.due_at,
+                },
+                detail={"reassigned_from": str(work_item.pk), "reason": reason},
+            )
+        audit_record(
+            actor=acting_user,
+            action=Action.UPDATE,
+            obj=work_item,
+            client_id=work_item.client_id,
+            organization_id=work_item.organization_id,
+            changes={**diff, "closed_by": acting_user.username},
+            detail={"reassigned_to": to.username, "new_item": str(new_item.pk), "reason": reason},
+        )
+        if existing is None:
+            notify(
+                user=to,
+                kind=WORK_ITEM_ASSIGNED,
+                title=f"{acting_user.display_name} handed you: {new_item.title}",
+                url=_my_work_url(),
+                work_item=new_item,
+                email=new_item.priority == Priority.ASAP,
+            )
+    return new_item

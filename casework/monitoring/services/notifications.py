@@ -1,0 +1,301 @@
+"""Writes for notifications: in-app messages to one member of staff, email on commit, the daily
+digest, and marking read.
+
+Email is "minimum necessary" (HIPAA 45 CFR 164.502(b)): a message says how many items of which
+priority wait and links to casework; it never carries a client's name, a title, a detail or any
+health information -- those stay behind the sign-in (docs/security.md, "Email").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from casework.accounts.models import User
+from casework.core.errors import NotFound
+from casework.core.versioning import update_versioned
+from casework.monitoring.models import Notification, Priority, WorkItem
+
+logger = logging.getLogger(__name__)
+
+SUBJECT_PREFIX = "[casework]"
+
+# Notification kinds (Notification.kind).
+WORK_ITEM_URGENT = "work_item_urgent"
+WORK_ITEM_ASAP = "work_item_asap"
+WORK_ITEM_ESCALATION = "work_item_escalation"
+WORK_ITEM_ASSIGNED = "work_item_assigned"
+DIGEST = "digest"
+ESCALATION_KIND = "escalation"  # WorkItem.kind of the sweep's escalation items (part A)
+
+_PRIORITY_WORDS = {Priority.ASAP: "as-soon-as-possible", Priority.URGENT: "urgent"}
+
+
+def absolute_url(path: str) -> str:
+    """``path`` on the site's public address (``CASEWORK_BASE_URL``), for links in email."""
+    if path.startswith(("http://", "https://")):
+        return path
+    return str(settings.CASEWORK_BASE_URL).rstrip("/") + "/" + path.lstrip("/")
+
+
+def _email_send(*, to: str, subject: str, lines: list[str], url: str) -> None:
+    """One plain-text + HTML message. ``lines`` must already be minimum necessary."""
+    context = {"lines": lines, "url": absolute_url(url)}
+    message = EmailMultiAlternatives(
+        subject=f"{SUBJECT_PREFIX} {subject}",
+        body=render_to_string("monitoring/email/message.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+    )
+    message.attach_alternative(
+        render_to_string("monitoring/email/message.html", context), "text/html"
+    )
+    message.send()
+
+
+def _due_phrase(due_at: datetime | None, *, now: datetime) -> str:
+    if due_at is None:
+        return "with no due date"
+    if due_at < now:
+        return "overdue"
+    today = timezone.localdate(now)
+    due_day = timezone.localdate(due_at)
+    if due_day == today:
+        return "due today"
+    if due_day == today + timedelta(days=1):
+        return "due tomorrow"
+    return f"due {due_day:%b} {due_day.day}"
+
+
+def _email_lines(notification: Notification, *, now: datetime) -> tuple[str, list[str]]:
+    """Subject and sentences of a notification's email: counts and dates, never client data."""
+    item = notification.work_item
+    if item is not None:
+        words = _PRIORITY_WORDS.get(Priority(item.priority), "")
+        what = "escalated work item" if notification.kind == WORK_ITEM_ESCALATION else "work item"
+        described = f"{words} {what}".strip()
+        article = "an" if described[:1] in "aeiou" else "a"
+        sentence = (
+            f"You have {article} {described} {_due_phrase(item.due_at, now=now)}"
+            " — sign in to casework to see it."
+        )
+        return f"New {described}", [sentence]
+    return "New notification", ["You have a new notification — sign in to casework to see it."]
+
+
+def notification_email_send(*, notification_id: UUID | str) -> bool:
+    """Email one notification once (``emailed_at`` records it); ``False`` when there is nothing
+    to send (already sent, no address, user inactive). Safe to call from a job (part C)."""
+    notification = (
+        Notification.objects.select_related("user", "work_item")
+        .filter(pk=notification_id, emailed_at__isnull=True)
+        .first()
+    )
+    if notification is None or not notification.user.email or not notification.user.is_active:
+        return False
+    now = timezone.now()
+    subject, lines = _email_lines(notification, now=now)
+    _email_send(
+        to=notification.user.email, subject=subject, lines=lines, url=notification.url or "/"
+    )
+    Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(emailed_at=now)
+    return True
+
+
+def _email_on_commit(notification_id: UUID | str) -> None:
+    def send() -> None:
+        try:
+            notification_email_send(notification_id=notification_id)
+        except Exception:  # an unreachable mail server must not break the request
+            logger.exception("Could not email notification %s", notification_id)
+
+    transaction.on_commit(send)
+
+
+def notify(
+    *,
+    user: User,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    work_item: WorkItem | None = None,
+    email: bool = False,
+) -> Notification:
+    """Tell one member of staff something in the app; with ``email``, also by email once the
+    transaction commits (so a rolled-back write sends nothing). The email never carries
+    ``title`` or ``body``: see the module docstring."""
+    notification = Notification.objects.create(
+        user=user,
+        kind=kind,
+        title=title[:200],
+        body=body,
+        url=url[:300],
+        work_item=work_item,
+    )
+    if email and user.email:
+        _email_on_commit(notification.pk)
+    return notification
+
+
+def _notice_for(item: WorkItem) -> tuple[str, bool] | None:
+    """(kind, email?) of the notification a new item deserves, or ``None``: asap items notify
+    and email at once, urgent items and escalations notify in the app."""
+    if item.kind == ESCALATION_KIND or item.escalation_of_id is not None:
+        return WORK_ITEM_ESCALATION, item.priority == Priority.ASAP
+    if item.priority == Priority.ASAP:
+        return WORK_ITEM_ASAP, True
+    if item.priority == Priority.URGENT:
+        return WORK_ITEM_URGENT, False
+    return None
+
+
+def _title_for(item: WorkItem, kind: str) -> str:
+    label = {
+        WORK_ITEM_ASAP: "As soon as possible",
+        WORK_ITEM_URGENT: "Urgent",
+        WORK_ITEM_ESCALATION: "Escalated to you",
+    }[kind]
+    return f"{label}: {item.title}"
+
+
+def notify_work_item_created(item: WorkItem) -> Notification | None:
+    """Notify the assignee of a new asap or urgent item, or of an escalation (see
+    ``_notice_for``); routine items wait on "My work" and in the daily digest."""
+    notice = _notice_for(item)
+    if notice is None:
+        return None
+    kind, email = notice
+    return notify(
+        user=item.assignee,
+        kind=kind,
+        title=_title_for(item, kind),
+        url=reverse("monitoring:my_work"),
+        work_item=item,
+        email=email and item.assignee.is_active,
+    )
+
+
+def notify_work_items_created(items: Iterable[WorkItem]) -> int:
+    """``notify_work_item_created`` for many new items at once (the sweep): one insert for the
+    notifications, emails on commit. Items need ``assignee`` loaded (or it is fetched once)."""
+    rows: list[Notification] = []
+    to_email: list[Notification] = []
+    for item in items:
+        notice = _notice_for(item)
+        if notice is None:
+            continue
+        kind, email = notice
+        notification = Notification(
+            user_id=item.assignee_id,
+            kind=kind,
+            title=_title_for(item, kind)[:200],
+            url=reverse("monitoring:my_work"),
+            work_item=item,
+        )
+        rows.append(notification)
+        if email:
+            to_email.append(notification)
+    Notification.objects.bulk_create(rows, batch_size=500)
+    for notification in to_email:
+        _email_on_commit(notification.pk)
+    return len(rows)
+
+
+def notification_mark_read(*, acting_user: User, notification: Notification) -> Notification:
+    """Mark one of the user's own notifications read (again: no change)."""
+    if notification.user_id != acting_user.pk:
+        raise NotFound("Notification not found.")
+    if notification.read_at is None:
+        update_versioned(notification, expected_version=None, read_at=timezone.now())
+    return notification
+
+
+def notifications_mark_all_read(*, acting_user: User) -> int:
+    """Mark every unread notification of the user read; returns how many."""
+    return Notification.objects.filter(user_id=acting_user.pk, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# The daily digest
+
+
+@dataclass(frozen=True)
+class DigestCounts:
+    overdue: int
+    due_today: int
+    due_this_week: int
+    escalations: int
+    open: int
+
+
+def _digest_lines(counts: DigestCounts) -> list[str]:
+    parts = [
+        (counts.overdue, "overdue"),
+        (counts.due_today, "due today"),
+        (counts.due_this_week, "due in the next 7 days"),
+        (counts.escalations, "escalated to you"),
+    ]
+    lines = [f"{n} work item{'s' if n != 1 else ''} {what}" for n, what in parts if n]
+    total = f"You have {counts.open} open work item{'s' if counts.open != 1 else ''} in casework."
+    return [total, *lines, "Sign in to casework to see them."]
+
+
+def digest_title(now: datetime) -> str:
+    """The digest record's title names the agency day it covers: one per person and day."""
+    return f"Daily digest for {timezone.localdate(now).isoformat()}"
+
+
+def daily_digest_send(*, now: datetime | None = None, dry_run: bool = False) -> int:
+    """One email per active member of staff with open work: counts of overdue, due today, due
+    this week and escalations, and a link to My work. Never twice the same agency day for the
+    same person (a ``digest`` notification, read already, records it); people without an email
+    address are skipped. Returns how many were sent (or, with ``dry_run``, would be)."""
+    from casework.monitoring.selectors.notifications import digest_already_sent_today
+    from casework.monitoring.selectors.work_items import digest_recipients
+
+    now = now or timezone.now()
+    sent = 0
+    for user, counts in digest_recipients(now=now):
+        if dry_run:
+            sent += 1
+            continue
+        with transaction.atomic():
+            # Lock the person's row: two digests racing for one person, one wins.
+            locked = User.objects.select_for_update().filter(pk=user.pk).first()
+            if locked is None or digest_already_sent_today(user=user, now=now):
+                continue
+            record = Notification.objects.create(
+                user=user,
+                kind=DIGEST,
+                title=digest_title(now),
+                body=" ".join(_digest_lines(counts)),
+                url=reverse("monitoring:my_work"),
+                read_at=now,
+            )
+        try:
+            _email_send(
+                to=user.email,
+                subject="Your work for today",
+                lines=_digest_lines(counts),
+                url=reverse("monitoring:my_work"),
+            )
+        except Exception:
+            logger.exception("Could not send the daily digest to user %s", user.pk)
+            Notification.objects.filter(pk=record.pk).delete()  # so a rerun may try again
+            continue
+        Notification.objects.filter(pk=record.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
