@@ -1,8 +1,8 @@
 """Background jobs: the tasks ``casework worker`` runs (django-tasks, database backend).
 
 Each job takes ids or plain values (they are stored as JSON in the queue), opens its own
-transaction (unless the service commits in steps of its own) and calls one service: the rules live
-in the services, never here. Services are
+transaction -- or leaves it to a service that commits in steps of its own (the sweep, the
+digest) -- and calls one service: the rules live in the services, never here. Services are
 imported inside the jobs so that this module loads before, and without, the apps it calls.
 
 Enqueue from a service with ``enqueue_on_commit(job, *args)``: the job is queued only once the
@@ -45,16 +45,28 @@ def _plain(value: Any) -> Any:
 
 
 @task()
-def sweep_job() -> Any:
+def sweep_job() -> dict[str, Any]:
     """Run the monitoring sweep over every open case (``casework.monitoring.sweep.sweep_run``):
-    the worker's schedule enqueues it every ``CASEWORK_SWEEP_MINUTES``."""
-    # Part A's sweep_run is being written alongside; until it lands this job fails loudly.
-    from casework.monitoring.sweep import sweep_run  # type: ignore[attr-defined,unused-ignore]
+    the worker's schedule enqueues it every ``CASEWORK_SWEEP_MINUTES``. No transaction around
+    it: the sweep commits one rule at a time, so other writers (on SQLite, the one write lock)
+    wait for one rule at most, never for the whole sweep; every rule is idempotent, so a sweep
+    that fails halfway is simply finished by the next one."""
+    from casework.monitoring.sweep import sweep_run
 
-    with transaction.atomic():
-        report = sweep_run()
-    logger.info("sweep: %s", report)
-    return _plain(report)
+    report = sweep_run()
+    summary = {
+        "created": report.created,
+        "resolved": report.resolved,
+        "escalated": report.escalated,
+        "seconds": round(report.seconds, 3),
+        "rules": _plain(report.rules),
+    }
+    logger.info(
+        "sweep: %(created)d created, %(resolved)d resolved, %(escalated)d escalated "
+        "in %(seconds).1f s",
+        summary,
+    )
+    return summary
 
 
 @task()

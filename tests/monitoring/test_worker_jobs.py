@@ -16,6 +16,7 @@ from casework.monitoring.jobs import (
     daily_digest_job,
     enqueue_on_commit,
     send_notification_email_job,
+    sweep_job,
 )
 from casework.monitoring.models import Notification
 from casework.monitoring.services.notifications import notify
@@ -76,3 +77,23 @@ def test_a_notification_email_queued_on_commit_is_sent_by_an_email_worker(world)
     assert (queued.status, queued.return_value) == ("SUCCESSFUL", True)
     assert len(mail.outbox) == 1
     assert Notification.objects.get(pk=notification.pk).emailed_at is not None
+
+
+def test_the_sweep_job_runs_the_sweep_and_reports_it_as_json(world):
+    from casework.cases.models import Case
+    from casework.monitoring.models import WorkItem
+    from tests import factories
+
+    client = factories.client(world.casey)
+    case = factories.case(world.casey, client=client, program=world.program, to="active")
+    # Opened two months ago and never seen since: a contact is overdue under any model.
+    long_ago = timezone.now() - timedelta(days=60)
+    Case.objects.filter(pk=case.pk).update(opened_at=long_ago, status_changed_at=long_ago)
+    WorkItem.objects.all().delete()  # start from what the sweep alone makes
+    first = sweep_job.call()
+    assert set(first) == {"created", "resolved", "escalated", "seconds", "rules"}
+    assert first["created"] >= 1
+    assert first["created"] == sum(rule["created"] for rule in first["rules"].values())
+    assert WorkItem.objects.filter(status="open").count() == first["created"]
+    again = sweep_job.call()
+    assert (again["created"], again["resolved"]) == (0, 0)
