@@ -338,7 +338,7 @@ def test_team_work_lists_members_items_and_escalations_to_the_supervisor(world, 
         source_type="monitoring.workitem",
         source_id=str(overdue.pk),
     )
-    assert list(team_work(user=world.sam, now=now))[0] == overdue
+    assert team_work(user=world.sam, now=now).first() == overdue
     assert escalation not in list(team_work(user=world.sam, now=now))
     assert list(escalations_to(user=world.sam, now=now)) == [escalation]
     people = {p.user.username: (p.open, p.overdue) for p in team_work_people(user=world.sam)}

@@ -270,7 +270,7 @@ def daily_digest_send(*, now: datetime | None = None, dry_run: bool = False) -> 
     sent = 0
     for user, counts in digest_recipients(now=now):
         if dry_run:
-            sent += 1
+            sent += 0 if digest_already_sent_today(user=user, now=now) else 1
             continue
         with transaction.atomic():
             # Lock the person's row: two digests racing for one person, one wins.
