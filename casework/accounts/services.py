@@ -98,8 +98,12 @@ PROGRAM_ADMINS_GROUP = "Program admins"
 # Program and case management model configuration happens in Django admin (DESIGN.md).
 PROGRAM_ADMIN_APPS = ("programs",)
 # Single models of other apps that program admins also configure there (care plan templates,
-# how contacts bill).
-PROGRAM_ADMIN_MODELS = (("careplans", "plantemplate"), ("encounters", "billingrule"))
+# how contacts bill, prompt rules).
+PROGRAM_ADMIN_MODELS = (
+    ("careplans", "plantemplate"),
+    ("encounters", "billingrule"),
+    ("monitoring", "promptrule"),
+)
 
 
 @transaction.atomic

@@ -224,6 +224,9 @@ def assessment_complete(
     locked.instrument = response.instrument
     _complete(acting_user=acting_user, response=locked, result=result, creating=False)
     response.refresh_from_db()
+    from casework.monitoring.sweep import sweep_cases  # the reassessment item closes at once
+
+    sweep_cases(case_ids=response.client.cases.values_list("pk", flat=True))
     return response
 
 

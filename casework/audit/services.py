@@ -111,6 +111,68 @@ def audit_record(
     return event
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    """One event of an ``audit_record_many`` call: what the event is about and what changed."""
+
+    object_type: str
+    object_id: str
+    client_id: UUID | None = None
+    organization_id: UUID | None = None
+    changes: dict[str, Any] | None = None
+    detail: dict[str, Any] | None = None
+
+
+def audit_record_many(
+    *,
+    actor: Any,
+    action: str | Action,
+    entries: list[AuditEntry],
+    batch_size: int = 2000,
+) -> int:
+    """Append one event per entry to the chain in one go, inside the caller's transaction: the
+    chain is locked once, the hashes are computed in a loop (each links to the one before), and
+    the events are written with one bulk insert per ``batch_size``. For sweeps that make or close
+    thousands of work items at once; ``audit_verify`` checks these events like any other.
+    Returns how many events were written."""
+    if not entries:
+        return 0
+    actor_id = getattr(actor, "pk", None) if actor is not None else None
+    actor_username = getattr(actor, "username", "") if actor is not None else ""
+    actor_organization_id = getattr(actor, "organization_id", None) if actor is not None else None
+    ctx = context.current()
+    action = str(action)
+    with transaction.atomic():
+        _lock_chain()
+        last = AuditEvent.objects.order_by("-sequence").values("sequence", "hash").first()
+        sequence = last["sequence"] if last else 0
+        previous_hash = last["hash"] if last else GENESIS_HASH
+        occurred_at = timezone.now()
+        events = []
+        for entry in entries:
+            sequence += 1
+            event = AuditEvent(
+                sequence=sequence,
+                occurred_at=occurred_at,
+                actor_id=actor_id,
+                actor_username=actor_username,
+                organization_id=entry.organization_id or actor_organization_id,
+                action=action,
+                object_type=entry.object_type,
+                object_id=str(entry.object_id or ""),
+                client_id=entry.client_id,
+                changes=_plain(entry.changes or {}),
+                detail=_plain(entry.detail or {}),
+                remote_addr=ctx.remote_addr,
+                request_id=ctx.request_id,
+                previous_hash=previous_hash,
+            )
+            event.hash = previous_hash = compute_hash(event)
+            events.append(event)
+        AuditEvent.objects.bulk_create(events, batch_size=batch_size)
+    return len(events)
+
+
 def audit_read(*, actor: Any, obj: Model, client_id: UUID | None, purpose: str = "") -> None:
     audit_record(
         actor=actor,

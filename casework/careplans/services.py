@@ -918,6 +918,9 @@ def goal_update(
         item=item,
         data=data,
     )
+    from casework.monitoring.sweep import sweep_cases  # goal date and status prompts
+
+    sweep_cases(case_ids=[plan.case_id], acting_user=acting_user)
     return result
 
 
@@ -1374,6 +1377,9 @@ def plan_review_record(
                 "achievement_status": achieved,
             },
         )
+        from casework.monitoring.sweep import sweep_cases  # the review item closes at once
+
+        sweep_cases(case_ids=[plan.case_id], acting_user=acting_user)
     return review
 
 

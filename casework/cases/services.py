@@ -666,6 +666,10 @@ def case_transition(
             changes=diff,
             detail={"reason": reason, "closure_reason": closure_reason},
         )
+        if to_status in {Status.CLOSED, Status.ON_HOLD, Status.ENTERED_IN_ERROR}:
+            from casework.monitoring.sweep import sweep_cases  # monitoring builds on cases
+
+            sweep_cases(case_ids=[case.pk], acting_user=acting_user)
     return case
 
 

@@ -14,7 +14,7 @@ from casework.core.admin import (
     VersionedAdminForm,
 )
 from casework.core.errors import ValidationFailed
-from casework.monitoring.models import Alert, CheckInLink, Threshold, WorkItem
+from casework.monitoring.models import Alert, CheckInLink, PromptRule, Threshold, WorkItem
 
 
 @admin.register(WorkItem)
@@ -104,3 +104,60 @@ class CheckInLinkAdmin(ReadOnlyClientDataAdmin):
 
     def client_id_of(self, obj: Any) -> Any:
         return obj.client_id
+
+
+# ----------------------------------------------------------------------------------------------
+# Prompt rules (part A): program admins disable and retune their organization's rules here
+# (versioned, audited, checked by the same rules as the API); kind, model and organization are
+# fixed once seeded.
+
+
+class PromptRuleForm(VersionedAdminForm):
+    class Meta:
+        model = PromptRule
+        fields = [
+            "enabled",
+            "priority",
+            "lead_days",
+            "days",
+            "assignee_role",
+            "escalate_after_days",
+            "parameters",
+            "source",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        from casework.monitoring.services.rules import prompt_rule_check
+
+        cleaned = super().clean() or {}
+        settings = {
+            name: cleaned.get(name)
+            for name in ("priority", "lead_days", "days", "escalate_after_days", "parameters")
+            if name in cleaned
+        }
+        try:
+            prompt_rule_check(settings)
+        except ValidationFailed as exc:
+            for item in exc.errors:
+                name = str(item.get("field") or "").split(".")[0]
+                target = name if name in self.fields else None
+                self.add_error(target, django_forms.ValidationError(str(item.get("message"))))
+        return cleaned
+
+
+@admin.register(PromptRule)
+class PromptRuleAdmin(AuditedAdmin, OrganizationScopedAdmin):
+    form = PromptRuleForm
+    list_display = ("kind", "model", "enabled", "priority", "lead_days", "days")
+    list_filter = ("enabled", "kind", "model")
+    list_select_related = ("model",)
+    readonly_fields = ("organization", "model", "kind")
+    ordering = ("model__name", "kind")
+
+    def has_add_permission(self, request: Any) -> bool:
+        # Rules are seeded per model (``prompt_rules_seed``); one per kind.
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        # Disable a rule instead: the sweep reads the row.
+        return False

@@ -1,29 +1,656 @@
-"""The sweep: rules that look over the whole database and put work on people's queues.
+"""The sweep: evaluate every enabled prompt rule, open the work that is due, close what cleared,
+escalate what slipped.
 
-``casework sweep`` (and, later, ``casework worker`` on its schedule) runs every rule of
-``SWEEP_RULES`` in order. A rule is a function ``rule(*, now) -> int`` returning how many work
-items it created; it must be idempotent (a second run the same day creates nothing).
+``sweep_run`` (``casework sweep``, and ``casework worker`` on its schedule) goes through
+``SWEEP_RULES`` in order. For each rule kind its evaluator (``casework.monitoring.rules``) returns
+the items that SHOULD be open now, from a few set-based queries; the reconciler here then
+
+* creates the wanted items that are not open yet -- in bulk, with one ``audit_record_many`` per
+  batch -- unless a person already completed or cancelled the same item (same kind, source and
+  assignee: the per-period source id, e.g. ``<case>:<due date>``, makes "the same" mean "for the
+  same period"); items the sweep itself resolved earlier come back if their condition returns;
+* closes, as ``resolved``, the open items of the kind (made by the sweep or by a service with the
+  same keys) that are no longer wanted: the condition cleared, or the item moved to someone else
+  (``reassigned``);
+* raises the priority of an open item whose rule now asks for more (an expired credential).
+
+Then the escalation pass: open items overdue by more than their rule's ``escalate_after_days``
+(else their model's ``overdue_escalation_days``), not snoozed, get ``escalated_at`` and one
+``escalation`` item for each supervisor of the case's team; escalation items close when the item
+they are about closes.
+
+``sweep_cases(case_ids=...)`` runs the same for a few cases inside the caller's transaction, so
+logging a contact closes its "contact due" item at once. Nothing here is per case: the number of
+queries depends on the number of models and rule kinds, not on the number of cases.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from casework.accounts.models import Organization, TeamMembership, User
+from casework.audit.models import Action
+from casework.audit.services import AuditEntry, audit_record_many
+from casework.cases.models import Case
+from casework.monitoring.models import (
+    CloseReason,
+    Priority,
+    PromptRule,
+    RuleKind,
+    WorkItem,
+    WorkItemStatus,
+)
+from casework.monitoring.rules import EVALUATORS, Context, Evaluator, Wanted
+from casework.monitoring.rules.base import as_uuid, chunks, end_of_day, local_day
+from casework.programs.models import CaseManagementModel
+
+ESCALATION = "escalation"
+ESCALATION_SOURCE = "monitoring.workitem"
+PRIORITY_RANK: dict[str, int] = {"routine": 0, "urgent": 1, "asap": 2}
+# Closed items that do NOT stop the same item being made again: what the sweep resolved itself
+# (the condition came back) and what moved to someone else.
+REOPENABLE = [CloseReason.RESOLVED, CloseReason.REASSIGNED]
+CREATE_BATCH = 2000
 
 
 @dataclass(frozen=True)
 class SweepRule:
+    kind: str
     name: str
-    run: Callable[..., int]
 
 
-def _referral_follow_ups(*, now: datetime | None = None) -> int:
-    from casework.coordination.services.referrals import referral_follow_ups_create
-
-    return referral_follow_ups_create(now=now)
-
-
-SWEEP_RULES: list[SweepRule] = [
-    SweepRule("referral follow-ups", _referral_follow_ups),
+# The order the sweep goes in; escalation last, so an item made overdue escalates in the same run.
+SWEEP_RULES: list[SweepRule] = [SweepRule(str(kind), str(kind.label)) for kind in RuleKind] + [
+    SweepRule(ESCALATION, "Escalation to the supervisor")
 ]
+
+
+@dataclass
+class RuleReport:
+    kind: str
+    name: str
+    created: int = 0
+    resolved: int = 0
+    escalated: int = 0
+
+
+@dataclass
+class SweepReport:
+    """Per rule kind: items created, resolved (closed because the condition cleared) and
+    escalated (the ``escalation`` row counts the escalation items made and closed)."""
+
+    rules: dict[str, RuleReport] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def of(self, kind: str) -> RuleReport:
+        return self.rules[kind]
+
+    @property
+    def created(self) -> int:
+        return sum(rule.created for rule in self.rules.values())
+
+    @property
+    def resolved(self) -> int:
+        return sum(rule.resolved for rule in self.rules.values())
+
+    @property
+    def escalated(self) -> int:
+        return sum(rule.escalated for rule in self.rules.values())
+
+
+Progress = Callable[[RuleReport], None]
+
+
+def sweep_run(
+    *,
+    now: datetime | None = None,
+    organization: Organization | None = None,
+    case_ids: Iterable[UUID] | None = None,
+    progress: Progress | None = None,
+    kinds: Iterable[str] | None = None,
+    staff_ids: Iterable[UUID] | None = None,
+    acting_user: User | None = None,
+) -> SweepReport:
+    """Run the prompt rules (all of them, or ``kinds``) over every open case -- or only
+    ``case_ids`` (and the staff rules for ``staff_ids``) -- and report per rule what was
+    created, resolved and escalated. Each rule kind is one transaction (or part of the
+    caller's)."""
+    started = time.perf_counter()
+    now = now or timezone.now()
+    only = set(kinds) if kinds is not None else None
+    ctx = Context(
+        now=now,
+        organization_id=organization.pk if organization is not None else None,
+        case_ids=list(case_ids) if case_ids is not None else None,
+        staff_ids=list(staff_ids) if staff_ids is not None else None,
+    )
+    report = SweepReport(
+        rules={rule.kind: RuleReport(rule.kind, rule.name) for rule in SWEEP_RULES}
+    )
+    all_rules = list(_rules(ctx))
+    _load_teams(ctx)
+    people = _People(ctx)
+    for sweep_rule in SWEEP_RULES:
+        if only is not None and sweep_rule.kind not in only:
+            continue
+        row = report.rules[sweep_rule.kind]
+        with transaction.atomic():
+            if sweep_rule.kind == ESCALATION:
+                _escalate(ctx, all_rules, report, people, acting_user)
+            else:
+                evaluator = EVALUATORS[sweep_rule.kind]
+                if ctx.partial and not _in_scope(ctx, evaluator):
+                    continue
+                ctx.rules = [
+                    rule for rule in all_rules if rule.kind == sweep_rule.kind and rule.enabled
+                ]
+                wanted = evaluator.evaluate(ctx) if ctx.rules else []
+                created, resolved = _reconcile(
+                    ctx, sweep_rule.kind, evaluator, wanted, people, acting_user
+                )
+                row.created += created
+                row.resolved += resolved
+        if progress is not None:
+            progress(row)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def sweep_cases(
+    *,
+    case_ids: Iterable[UUID],
+    now: datetime | None = None,
+    acting_user: User | None = None,
+    staff_ids: Iterable[UUID] | None = None,
+) -> SweepReport:
+    """Re-evaluate every rule for just these cases (and the staff rules for their case managers,
+    or ``staff_ids``), inside the caller's transaction: called by the services that change what
+    a rule watches (a contact logged, attendance recorded, a plan reviewed, a case closed …)."""
+    ids = [as_uuid(case_id) for case_id in case_ids if case_id is not None]
+    if not ids and not staff_ids:
+        return SweepReport()
+    staff = set(staff_ids or [])
+    if ids:
+        staff |= set(
+            Case.objects.filter(pk__in=ids, case_manager__isnull=False).values_list(
+                "case_manager_id", flat=True
+            )
+        )
+    return sweep_run(
+        now=now,
+        case_ids=[case_id for case_id in ids if case_id is not None],
+        staff_ids=sorted(staff, key=str),
+        acting_user=acting_user,
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# What one sweep reads once
+
+
+def _rules(ctx: Context) -> Any:
+    """Every rule (enabled or not: escalation reads the settings of the rule an item came from),
+    restricted to the models of the cases in scope for a partial sweep."""
+    queryset = PromptRule.objects.select_related("model").order_by("id")
+    if ctx.organization_id is not None:
+        queryset = queryset.filter(organization_id=ctx.organization_id)
+    if ctx.case_ids is not None:
+        models = set()
+        organizations = set()
+        for part in chunks(ctx.case_ids):
+            for model_id, organization_id in Case.objects.filter(pk__in=part).values_list(
+                "program__model_id", "organization_id"
+            ):
+                models.add(model_id)
+                organizations.add(organization_id)
+        queryset = queryset.filter(
+            Q(model_id__in=models) | Q(model__isnull=True, organization_id__in=organizations)
+        )
+    return queryset
+
+
+def _load_teams(ctx: Context) -> None:
+    """Active supervisors per team (in the order the services pick one: by name) and the teams
+    of each member of staff: a few rows per member of staff, read once."""
+    memberships = TeamMembership.objects.filter(user__is_active=True).order_by(
+        "team_id", "user__last_name", "user__username"
+    )
+    if ctx.organization_id is not None:
+        memberships = memberships.filter(team__organization_id=ctx.organization_id)
+    supervisors: dict[UUID, list[UUID]] = defaultdict(list)
+    teams_of: dict[UUID, list[UUID]] = defaultdict(list)
+    for team_id, user_id, is_supervisor in memberships.values_list(
+        "team_id", "user_id", "is_supervisor"
+    ):
+        if is_supervisor:
+            supervisors[team_id].append(user_id)
+        teams_of[user_id].append(team_id)
+    ctx.supervisors = dict(supervisors)
+    ctx.teams_of = dict(teams_of)
+
+
+class _People:
+    """Usernames for the audit trail, read once and only when something is created."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._names: dict[UUID, str] | None = None
+
+    def name(self, user_id: UUID) -> str:
+        if self._names is None:
+            users = User.objects.all()
+            if self.ctx.organization_id is not None:
+                users = users.filter(organization_id=self.ctx.organization_id)
+            self._names = dict(users.values_list("id", "username"))
+        return self._names.get(user_id, "")
+
+
+def _in_scope(ctx: Context, evaluator: Evaluator) -> bool:
+    if evaluator.scope == "case":
+        return ctx.case_ids is not None
+    return ctx.staff_ids is not None
+
+
+def _open_items(ctx: Context, kind: str, evaluator: Evaluator) -> list[tuple[Any, ...]]:
+    queryset = WorkItem.objects.filter(
+        kind=kind, status=WorkItemStatus.OPEN, source_type__in=evaluator.source_types
+    ).order_by()
+    if ctx.organization_id is not None:
+        queryset = queryset.filter(organization_id=ctx.organization_id)
+    fields = (
+        "id",
+        "source_type",
+        "source_id",
+        "assignee_id",
+        "priority",
+        "client_id",
+        "organization_id",
+    )
+    if not ctx.partial:
+        return list(queryset.values_list(*fields))
+    rows: list[tuple[Any, ...]] = []
+    if evaluator.scope == "case":
+        for part in chunks(ctx.case_ids or []):
+            rows += queryset.filter(case_id__in=part).values_list(*fields)
+    elif evaluator.scope == "credential":
+        for part in chunks(ctx.staff_ids or []):
+            rows += queryset.filter(assignee_id__in=part).values_list(*fields)
+    else:
+        for part in chunks(ctx.staff_ids or [], 200):
+            about = Q(pk__in=[])
+            for user_id in part:
+                about |= Q(source_id__startswith=f"{user_id}:")
+            rows += queryset.filter(about).values_list(*fields)
+    return rows
+
+
+# ----------------------------------------------------------------------------------------------
+# The reconciler
+
+
+def _reconcile(
+    ctx: Context,
+    kind: str,
+    evaluator: Evaluator,
+    wanted: list[Wanted],
+    people: _People,
+    acting_user: User | None,
+) -> tuple[int, int]:
+    wanted_by_key: dict[tuple[str, str, UUID], Wanted] = {}
+    for item in wanted:
+        wanted_by_key.setdefault(item.key, item)
+    open_rows = _open_items(ctx, kind, evaluator)
+    open_by_key = {(row[1], row[2], row[3]): row for row in open_rows}
+    wanted_sources = {(key[0], key[1]) for key in wanted_by_key}
+    to_close: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for key, row in open_by_key.items():
+        if key not in wanted_by_key:
+            reason = str(
+                CloseReason.REASSIGNED if key[:2] in wanted_sources else CloseReason.RESOLVED
+            )
+            to_close[reason].append(row)
+    upgrades = [
+        (row, wanted_by_key[key].priority)
+        for key, row in open_by_key.items()
+        if key in wanted_by_key
+        and PRIORITY_RANK.get(wanted_by_key[key].priority, 0) > PRIORITY_RANK.get(row[4], 0)
+    ]
+    new = [item for key, item in wanted_by_key.items() if key not in open_by_key]
+    created = _create(kind, new, ctx.now, people, acting_user)
+    resolved = 0
+    for reason, rows in to_close.items():
+        resolved += _close(rows, reason=reason, now=ctx.now, acting_user=acting_user, kind=kind)
+    _raise_priority(upgrades, now=ctx.now, acting_user=acting_user)
+    return len(created), resolved
+
+
+def _blocked(kind: str, new: list[Wanted]) -> set[tuple[str, str, UUID]]:
+    """Keys of ``new`` that a person already completed or cancelled (never made twice)."""
+    blocked: set[tuple[str, str, UUID]] = set()
+    source_ids = sorted({item.source_id for item in new})
+    for part in chunks(source_ids):
+        rows = (
+            WorkItem.objects.filter(kind=kind, source_id__in=part)
+            .exclude(status=WorkItemStatus.OPEN)
+            .exclude(close_reason__in=REOPENABLE)
+            .values_list("source_type", "source_id", "assignee_id")
+        )
+        for source_type, source_id, assignee in rows:
+            blocked.add((source_type, source_id, UUID(str(assignee))))
+    return blocked
+
+
+def _create(
+    kind: str, new: list[Wanted], now: datetime, people: _People, acting_user: User | None
+) -> list[WorkItem]:
+    """Insert ``new`` (minus what a person already closed) in batches, one audit call each."""
+    if not new:
+        return []
+    blocked = _blocked(kind, new)
+    items = [
+        WorkItem(
+            organization_id=wanted.organization_id,
+            assignee_id=wanted.assignee_id,
+            client_id=wanted.client_id,
+            case_id=wanted.case_id,
+            kind=wanted.kind,
+            title=wanted.title[:200],
+            detail=wanted.detail,
+            priority=wanted.priority,
+            due_at=wanted.due_at,
+            source_type=wanted.source_type,
+            source_id=wanted.source_id,
+            rule_id=wanted.rule_id,
+            escalation_of_id=wanted.escalation_of_id,
+            created_by=acting_user,
+        )
+        for wanted in new
+        if wanted.key not in blocked
+    ]
+    made: list[WorkItem] = []
+    for batch in chunks(items, CREATE_BATCH):
+        if connection.vendor == "postgresql":
+            # Another sweep (a contact logged meanwhile) may have opened the same item: skip it
+            # (the partial unique index) and keep only the rows that went in.
+            WorkItem.objects.bulk_create(batch, ignore_conflicts=True)
+            there = set(
+                WorkItem.objects.filter(pk__in=[item.pk for item in batch]).values_list(
+                    "pk", flat=True
+                )
+            )
+            batch = [item for item in batch if item.pk in there]
+        else:
+            # SQLite writers are serialized (IMMEDIATE transactions): nothing can race us.
+            WorkItem.objects.bulk_create(batch)
+        audit_record_many(
+            actor=acting_user,
+            action=Action.CREATE,
+            entries=[
+                AuditEntry(
+                    object_type="monitoring.workitem",
+                    object_id=str(item.pk),
+                    client_id=item.client_id,
+                    organization_id=item.organization_id,
+                    changes={
+                        "assignee": people.name(item.assignee_id),
+                        "kind": item.kind,
+                        "title": item.title,
+                        "priority": item.priority,
+                        "due_at": item.due_at.isoformat() if item.due_at else None,
+                        "source": f"{item.source_type}:{item.source_id}",
+                    },
+                    detail={"sweep": True, "rule_id": str(item.rule_id) if item.rule_id else None},
+                )
+                for item in batch
+            ],
+        )
+        made += batch
+    _notify(made)
+    return made
+
+
+def _notify(items: list[WorkItem]) -> None:
+    """Tell the assignees of new urgent, asap and escalation items (routine ones wait on "My
+    work" and in the daily digest)."""
+    worth = [
+        item
+        for item in items
+        if item.priority in (Priority.URGENT, Priority.ASAP) or item.kind == ESCALATION
+    ]
+    if not worth:
+        return
+    try:
+        from casework.monitoring.services.notifications import notify_work_items_created
+    except ImportError:  # the notifications part is not installed
+        return
+    notify_work_items_created(worth)
+
+
+def _close(
+    rows: list[tuple[Any, ...]], *, reason: str, now: datetime, acting_user: User | None, kind: str
+) -> int:
+    closed = 0
+    for part in chunks(rows):
+        ids = [row[0] for row in part]
+        closed += WorkItem.objects.filter(pk__in=ids, status=WorkItemStatus.OPEN).update(
+            status=WorkItemStatus.DONE,
+            close_reason=reason,
+            closed_at=now,
+            closed_by=acting_user,
+            version=F("version") + 1,
+            updated_at=now,
+        )
+        audit_record_many(
+            actor=acting_user,
+            action=Action.UPDATE,
+            entries=[
+                AuditEntry(
+                    object_type="monitoring.workitem",
+                    object_id=str(row[0]),
+                    client_id=row[5],
+                    organization_id=row[6],
+                    changes={
+                        "status": [WorkItemStatus.OPEN.value, WorkItemStatus.DONE.value],
+                        "close_reason": ["", str(reason)],
+                    },
+                    detail={"resolved_automatically": True, "rule": kind},
+                )
+                for row in part
+            ],
+        )
+    return closed
+
+
+def _raise_priority(
+    upgrades: list[tuple[tuple[Any, ...], str]], *, now: datetime, acting_user: User | None
+) -> None:
+    by_priority: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for row, priority in upgrades:
+        by_priority[priority].append(row)
+    for priority, rows in by_priority.items():
+        WorkItem.objects.filter(pk__in=[row[0] for row in rows]).update(
+            priority=priority, version=F("version") + 1, updated_at=now
+        )
+        audit_record_many(
+            actor=acting_user,
+            action=Action.UPDATE,
+            entries=[
+                AuditEntry(
+                    object_type="monitoring.workitem",
+                    object_id=str(row[0]),
+                    client_id=row[5],
+                    organization_id=row[6],
+                    changes={"priority": [row[4], priority]},
+                    detail={"sweep": True},
+                )
+                for row in rows
+            ],
+        )
+
+
+# ----------------------------------------------------------------------------------------------
+# Escalation
+
+
+def _escalate(
+    ctx: Context,
+    all_rules: list[PromptRule],
+    report: SweepReport,
+    people: _People,
+    acting_user: User | None,
+) -> None:
+    """Escalate what is overdue beyond its limit; close escalations whose item closed."""
+    now = ctx.now
+    rule_days = {rule.pk: rule.escalate_after_days for rule in all_rules}
+    model_days = dict(CaseManagementModel.objects.values_list("id", "overdue_escalation_days"))
+    overdue = (
+        WorkItem.objects.filter(
+            status=WorkItemStatus.OPEN, escalated_at__isnull=True, due_at__lt=now
+        )
+        .exclude(kind=ESCALATION)
+        .filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=now))
+        .order_by()
+    )
+    if ctx.organization_id is not None:
+        overdue = overdue.filter(organization_id=ctx.organization_id)
+    fields = (
+        "id",
+        "kind",
+        "rule_id",
+        "case_id",
+        "client_id",
+        "organization_id",
+        "assignee_id",
+        "due_at",
+        "title",
+        "case__team_id",
+        "case__program__model_id",
+        "assignee__first_name",
+        "assignee__last_name",
+        "assignee__username",
+    )
+    rows: list[dict[str, Any]] = []
+    if ctx.case_ids is None:
+        if not ctx.partial:
+            rows = list(overdue.values(*fields))
+    else:
+        for part in chunks(ctx.case_ids):
+            rows += overdue.filter(case_id__in=part).values(*fields)
+    wanted: list[Wanted] = []
+    escalated: list[dict[str, Any]] = []
+    for row in rows:
+        days = rule_days.get(row["rule_id"]) if row["rule_id"] else None
+        if days is None and row["case__program__model_id"] is not None:
+            days = model_days.get(row["case__program__model_id"])
+        if days is None or now - row["due_at"] <= timedelta(days=days):
+            continue
+        if row["case_id"] is not None:
+            recipients = (
+                ctx.supervisors.get(row["case__team_id"], []) if row["case__team_id"] else []
+            )
+        else:
+            recipients = [
+                supervisor
+                for team_id in ctx.teams_of.get(row["assignee_id"], [])
+                for supervisor in ctx.supervisors.get(team_id, [])
+            ]
+        recipients = [user for user in dict.fromkeys(recipients) if user != row["assignee_id"]]
+        if not recipients:
+            continue
+        holder = (
+            " ".join(p for p in (row["assignee__first_name"], row["assignee__last_name"]) if p)
+            or row["assignee__username"]
+        )
+        late = (now - row["due_at"]).days
+        for supervisor in recipients:
+            wanted.append(
+                Wanted(
+                    organization_id=row["organization_id"],
+                    kind=ESCALATION,
+                    source_type=ESCALATION_SOURCE,
+                    source_id=str(row["id"]),
+                    assignee_id=supervisor,
+                    case_id=row["case_id"],
+                    client_id=row["client_id"],
+                    title=f"Overdue: {row['title']}"[:200],
+                    detail=(
+                        f"{holder}'s item was due {local_day(row['due_at']):%b %d} and is "
+                        f"{late} day{'s' if late != 1 else ''} overdue."
+                    ),
+                    due_at=end_of_day(ctx.today),
+                    priority=Priority.URGENT,
+                    rule_id=row["rule_id"],
+                    escalation_of_id=row["id"],
+                )
+            )
+        escalated.append(row)
+    # Never twice for the same item and supervisor: open ones are skipped here too.
+    open_escalations: set[tuple[str, UUID | None]] = set()
+    source_ids = sorted({item.source_id for item in wanted})
+    for part in chunks(source_ids):
+        open_escalations.update(
+            (source_id, as_uuid(assignee))
+            for source_id, assignee in WorkItem.objects.filter(
+                kind=ESCALATION, status=WorkItemStatus.OPEN, source_id__in=part
+            ).values_list("source_id", "assignee_id")
+        )
+    new = [item for item in wanted if (item.source_id, item.assignee_id) not in open_escalations]
+    made = _create(ESCALATION, new, now, people, acting_user)
+    report.rules[ESCALATION].created += len(made)
+    for part in chunks(escalated):
+        WorkItem.objects.filter(pk__in=[row["id"] for row in part]).update(
+            escalated_at=now, version=F("version") + 1, updated_at=now
+        )
+        audit_record_many(
+            actor=acting_user,
+            action=Action.UPDATE,
+            entries=[
+                AuditEntry(
+                    object_type="monitoring.workitem",
+                    object_id=str(row["id"]),
+                    client_id=row["client_id"],
+                    organization_id=row["organization_id"],
+                    changes={"escalated_at": [None, now.isoformat()]},
+                    detail={"escalated_to": "team supervisors"},
+                )
+                for row in part
+            ],
+        )
+    for row in escalated:
+        if row["kind"] in report.rules:
+            report.rules[row["kind"]].escalated += 1
+    # Escalations whose item is closed (or gone) close too.
+    cleared = WorkItem.objects.filter(kind=ESCALATION, status=WorkItemStatus.OPEN).filter(
+        Q(escalation_of__isnull=True) | ~Q(escalation_of__status=WorkItemStatus.OPEN)
+    )
+    if ctx.organization_id is not None:
+        cleared = cleared.filter(organization_id=ctx.organization_id)
+    fields_closed = (
+        "id",
+        "source_type",
+        "source_id",
+        "assignee_id",
+        "priority",
+        "client_id",
+        "organization_id",
+    )
+    closing: list[tuple[Any, ...]] = []
+    if ctx.case_ids is None:
+        if not ctx.partial:
+            closing = list(cleared.values_list(*fields_closed))
+    else:
+        for part in chunks(ctx.case_ids):
+            closing += cleared.filter(case_id__in=part).values_list(*fields_closed)
+    report.rules[ESCALATION].resolved += _close(
+        closing, reason=CloseReason.RESOLVED, now=now, acting_user=acting_user, kind=ESCALATION
+    )

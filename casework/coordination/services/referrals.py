@@ -13,15 +13,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from casework.accounts.models import TeamMembership, User
+from casework.accounts.models import User
 from casework.audit.models import Action
 from casework.audit.services import audit_record
 from casework.careplans.models import Intervention, Need
@@ -44,8 +43,7 @@ from casework.core.versioning import update_versioned
 from casework.coverage.models import Authorization, AuthorizationStatus
 from casework.coverage.selectors import REFERRAL_COMMITTED, usage_of, with_usage
 from casework.monitoring.models import WorkItem, WorkItemStatus
-from casework.monitoring.services import end_of_today, work_item_create, work_items_resolve
-from casework.programs.models import CaseManagementModel
+from casework.monitoring.services import work_items_resolve
 
 S = ReferralStatus
 
@@ -871,74 +869,15 @@ def referral_follow_ups_create(*, now: datetime | None = None) -> int:
     7 days for brokerage and intensive, 10 for integrated, 14 for clinical and strengths-based --
     see casework/programs/standard_models.py and docs/models.md).
 
-    One set-based query compares each row's ``last_update_at`` with its own model's days (after
-    one tiny query for the distinct numbers of days in use). One item
+    The rule now runs in the monitoring sweep engine (``casework.monitoring.rules.coordination``,
+    its days from the model's ``referral_follow_up`` prompt rule); this runs that rule alone.
+    One item
     per referral per silence period: the source id is ``<referral id>:<version>``, so a second
     run makes nothing, and a referral that is updated (a new version) and goes silent again gets
     a new one. It goes to the case manager, or the team's supervisor when there is none.
     Returns how many were created.
     """
-    now = now or timezone.now()
-    # "last_update_at + days * 1 day < now" per row, written as one OR-term per distinct number of
-    # days the models use (a handful): Django cannot multiply an integer column by an interval
-    # portably (SQLite has no interval type), and this form lets the (status, last_update_at)
-    # index serve each term.
-    day_counts = (
-        CaseManagementModel.objects.order_by()
-        .values_list("referral_followup_days", flat=True)
-        .distinct()
-    )
-    silent = Q(pk__in=[])
-    for days in day_counts:
-        silent |= Q(
-            case__program__model__referral_followup_days=days,
-            last_update_at__lt=now - timedelta(days=days),
-        )
-    supervisor = TeamMembership.objects.filter(
-        team_id=OuterRef("case__team_id"), is_supervisor=True, user__is_active=True
-    ).order_by("id")
-    rows = list(
-        Referral.objects.filter(status__in=OPEN_STATUSES)
-        .filter(silent)
-        .annotate(supervisor_id=Subquery(supervisor.values("user_id")[:1]))
-        .select_related("case", "case__case_manager", "client", "service", "provider")
-        .order_by("last_update_at", "id")
-    )
-    if not rows:
-        return 0
-    keys = {f"{row.pk}:{row.version}": row for row in rows}
-    done = set(
-        WorkItem.objects.filter(
-            kind=FOLLOW_UP_KIND, source_type=FOLLOW_UP_SOURCE, source_id__in=list(keys)
-        ).values_list("source_id", flat=True)
-    )
-    # SQLite hands the subquery's UUID back as bare hex: normalize to UUID.
-    supervisor_of = {
-        row.pk: UUID(str(row.supervisor_id)) if row.supervisor_id else None for row in rows
-    }
-    supervisors = User.objects.in_bulk({pk for pk in supervisor_of.values() if pk is not None})
-    created = 0
-    for key, referral in keys.items():
-        if key in done:
-            continue
-        assignee = referral.case.case_manager or supervisors.get(supervisor_of[referral.pk])
-        if assignee is None or not assignee.is_active:
-            continue
-        days = days_since_update(referral, now)
-        _, made = work_item_create(
-            acting_user=None,
-            assignee=assignee,
-            kind=FOLLOW_UP_KIND,
-            title=f"Follow up the referral to {referral.service.name}"[:200],
-            detail=(
-                f"{referral.client.full_name}'s referral to {referral.provider.name} is "
-                f"{referral.get_status_display().lower()} with no update for {days} days."
-            ),
-            due_at=end_of_today(),
-            client=referral.client,
-            case=referral.case,
-            source_type=FOLLOW_UP_SOURCE,
-            source_id=key,
-        )
-        created += int(made)
-    return created
+    from casework.monitoring.sweep import sweep_run
+
+    report = sweep_run(now=now, kinds=[FOLLOW_UP_KIND])
+    return report.of(FOLLOW_UP_KIND).created

@@ -1,0 +1,137 @@
+"""What every evaluator shares: the item it wants open, the context of one sweep, helpers.
+
+An evaluator is ``evaluate(ctx) -> list[Wanted]``: the items of its kind that should be open now,
+computed with a few set-based queries (one per model and risk-tier group, never one per case).
+The sweep's reconciler compares them with the items that are open and creates or closes the
+difference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from casework.monitoring.models import AssigneeRole, PromptRule
+
+
+@dataclass(slots=True)
+class Wanted:
+    """One work item that should be open now. ``(kind, source_type, source_id, assignee_id)``
+    is its identity: the sweep never makes a second open item with the same four."""
+
+    organization_id: UUID
+    kind: str
+    source_type: str
+    source_id: str
+    assignee_id: UUID
+    case_id: UUID | None
+    client_id: UUID | None
+    title: str
+    detail: str
+    due_at: datetime | None
+    priority: str
+    rule_id: UUID | None
+    escalation_of_id: UUID | None = None
+
+    @property
+    def key(self) -> tuple[str, str, UUID]:
+        return (self.source_type, self.source_id, self.assignee_id)
+
+
+def chunk_size() -> int:
+    """How many ids one ``IN (...)`` list may hold: SQLite counts bound variables."""
+    return 900 if connection.vendor == "sqlite" else 10_000
+
+
+def chunks(values: list[Any], size: int | None = None) -> Iterator[list[Any]]:
+    size = size or chunk_size()
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def as_uuid(value: Any) -> UUID | None:
+    """SQLite hands UUIDs from subqueries back as bare hex; normalize."""
+    if value is None or isinstance(value, UUID):
+        return value
+    return UUID(str(value))
+
+
+def end_of_day(day: date) -> datetime:
+    """The last moment of ``day`` in the agency's time zone: "due on that day"."""
+    start_of_next = datetime.combine(day + timedelta(days=1), time.min)
+    return timezone.make_aware(start_of_next) - timedelta(microseconds=1)
+
+
+def local_day(moment: datetime) -> date:
+    return timezone.localtime(moment).date()
+
+
+@dataclass
+class Context:
+    """One sweep (or one ``sweep_cases`` call): the time, the enabled rules of the kind being
+    evaluated, and the restriction to some cases or staff members."""
+
+    now: datetime
+    rules: list[PromptRule] = field(default_factory=list)
+    organization_id: UUID | None = None
+    case_ids: list[UUID] | None = None
+    staff_ids: list[UUID] | None = None
+    # team id -> its active supervisors' ids; user id -> ids of the teams they belong to.
+    supervisors: dict[UUID, list[UUID]] = field(default_factory=dict)
+    teams_of: dict[UUID, list[UUID]] = field(default_factory=dict)
+
+    @property
+    def today(self) -> date:
+        return local_day(self.now)
+
+    @property
+    def partial(self) -> bool:
+        return self.case_ids is not None or self.staff_ids is not None
+
+    def scoped(self, queryset: QuerySet[Any], case_field: str) -> Iterator[QuerySet[Any]]:
+        """``queryset`` once for a whole sweep, or once per chunk of the cases in scope."""
+        if self.case_ids is None:
+            yield queryset
+            return
+        for part in chunks(self.case_ids):
+            yield queryset.filter(**{f"{case_field}__in": part})
+
+    def staff_scoped(self, queryset: QuerySet[Any], user_field: str) -> Iterator[QuerySet[Any]]:
+        if self.staff_ids is None:
+            yield queryset
+            return
+        for part in chunks(self.staff_ids):
+            yield queryset.filter(**{f"{user_field}__in": part})
+
+    def case_assignees(
+        self,
+        rule: PromptRule,
+        *,
+        case_manager_id: Any,
+        case_manager_active: bool | None,
+        team_id: Any,
+    ) -> list[UUID]:
+        """Who gets a case's item: its case manager (else the team's first supervisor), or, for
+        a rule that names the supervisor, every active supervisor of the case's team."""
+        team_supervisors = self.supervisors.get(team_id, []) if team_id else []
+        if rule.assignee_role == AssigneeRole.SUPERVISOR:
+            return list(team_supervisors)
+        if case_manager_id and case_manager_active:
+            return [as_uuid(case_manager_id)]  # type: ignore[list-item]
+        return team_supervisors[:1]
+
+
+def days_of(rule: PromptRule, fallback: int | None) -> int | None:
+    """The rule's own number of days, else the model parameter it stands for."""
+    return rule.days if rule.days is not None else fallback
+
+
+def name_of(given: str | None, family: str | None) -> str:
+    return " ".join(part for part in (given, family) if part)

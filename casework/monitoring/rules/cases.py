@@ -1,0 +1,386 @@
+"""Evaluators of the rules about one case: contact, reassessment, plan review, goal dates and the
+follow-up after a hospital discharge."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from casework.assessments.models import AssessmentResponse, Instrument, ResponseStatus
+from casework.careplans.models import GoalAchievement, GoalLifecycle, PlanStatus
+from casework.cases.models import ON_CASELOAD, Case, Status
+from casework.clients.models import Utilization, UtilizationKind
+from casework.encounters.models import Contact, ContactOutcome, ContactStatus
+from casework.monitoring.defaults import POST_DISCHARGE_LOOKBACK_DAYS
+from casework.monitoring.models import PromptRule, RuleKind
+from casework.monitoring.rules.base import (
+    Context,
+    Wanted,
+    chunks,
+    days_of,
+    end_of_day,
+    local_day,
+    name_of,
+)
+from casework.programs.models import RISK_TIERS
+
+CASE_SOURCE = "cases.case"
+PLAN_SOURCE = "careplans.careplan"
+GOAL_SOURCE = "careplans.goal"
+DISCHARGE_SOURCE = "clients.utilization"
+
+# On a caseload and expected to be seen: an on-hold case needs no contact.
+CONTACT_STATUSES = sorted(str(status) for status in ON_CASELOAD - {Status.ON_HOLD})
+CASELOAD_STATUSES = sorted(str(status) for status in ON_CASELOAD)
+# Goals met need no more prompting (FHIR goal-achievement "achieved" and "sustaining").
+MET = [GoalAchievement.ACHIEVED, GoalAchievement.SUSTAINING]
+
+CASE_FIELDS = (
+    "id",
+    "organization_id",
+    "client_id",
+    "team_id",
+    "case_manager_id",
+    "case_manager__is_active",
+    "client__given_name",
+    "client__family_name",
+)
+
+
+def _case_query(rule: PromptRule, statuses: list[str]) -> Any:
+    return Case.objects.filter(
+        organization_id=rule.organization_id,
+        program__model_id=rule.model_id,
+        status__in=statuses,
+    ).order_by()
+
+
+def _wanted_for_case(
+    ctx: Context,
+    rule: PromptRule,
+    row: dict[str, Any],
+    *,
+    prefix: str = "",
+    source_type: str,
+    source_id: str,
+    title: str,
+    detail: str,
+    due_at: datetime | None,
+    priority: str | None = None,
+) -> list[Wanted]:
+    assignees = ctx.case_assignees(
+        rule,
+        case_manager_id=row[f"{prefix}case_manager_id"],
+        case_manager_active=row[f"{prefix}case_manager__is_active"],
+        team_id=row[f"{prefix}team_id"],
+    )
+    return [
+        Wanted(
+            organization_id=row[f"{prefix}organization_id"],
+            kind=rule.kind,
+            source_type=source_type,
+            source_id=source_id,
+            assignee_id=assignee,
+            case_id=row[f"{prefix}id"],
+            client_id=row[f"{prefix}client_id"],
+            title=title[:200],
+            detail=detail,
+            due_at=due_at,
+            priority=priority or rule.priority,
+            rule_id=rule.pk,
+        )
+        for assignee in assignees
+    ]
+
+
+def contact_due(ctx: Context) -> list[Wanted]:
+    """A contact is due ``contact_frequency_days[tier]`` after the case's last successful contact
+    (for the model's face-to-face tiers: the last face-to-face one), else after it entered
+    intake. A case with no tier counts as moderate. One query per model and group of tiers
+    sharing a frequency; the key ``<case>:<due date>`` moves when a contact is logged."""
+    wanted: list[Wanted] = []
+    for rule in ctx.rules:
+        model = rule.model
+        if model is None:
+            continue
+        in_person = set(model.face_to_face_tiers or [])
+        groups: dict[tuple[int, bool], list[str]] = defaultdict(list)
+        for tier in ["", *RISK_TIERS]:
+            effective = tier or "moderate"
+            every = days_of(rule, model.contact_every_days(effective))
+            if every:
+                groups[(every, effective in in_person)].append(tier)
+        for (every, face_to_face), tiers in groups.items():
+            last = "last_face_to_face_at" if face_to_face else "last_contact_at"
+            latest_base = ctx.now + timedelta(days=rule.lead_days) - timedelta(days=every)
+            queryset = (
+                _case_query(rule, CONTACT_STATUSES)
+                .filter(risk_tier__in=tiers)
+                .annotate(
+                    base=Coalesce(
+                        last, "opened_at", "status_changed_at", output_field=DateTimeField()
+                    )
+                )
+                .filter(base__lte=latest_base)
+            )
+            for part in ctx.scoped(queryset, "pk"):
+                for row in part.values(
+                    *CASE_FIELDS, "base", "last_contact_at", "last_face_to_face_at"
+                ):
+                    due_at = row["base"] + timedelta(days=every)
+                    seen = row["last_face_to_face_at" if face_to_face else "last_contact_at"]
+                    what = "Face-to-face contact" if face_to_face else "Contact"
+                    since = (
+                        f"last {'seen in person' if face_to_face else 'contact'} "
+                        f"{local_day(seen):%b %d}"
+                        if seen
+                        else "no contact since intake"
+                    )
+                    wanted += _wanted_for_case(
+                        ctx,
+                        rule,
+                        row,
+                        source_type=CASE_SOURCE,
+                        source_id=f"{row['id']}:{local_day(due_at).isoformat()}",
+                        title=f"{what} due",
+                        detail=(
+                            f"{name_of(row['client__given_name'], row['client__family_name'])}: "
+                            f"{since}; {model.name} asks for one every {every} days."
+                        ),
+                        due_at=due_at,
+                    )
+    return wanted
+
+
+def reassessment_due(ctx: Context) -> list[Wanted]:
+    """A reassessment is due ``reassessment_interval_days`` after the client's last completed
+    assessment with one of the model's reassessment instruments (any instrument when the model
+    names none), else after the case entered intake."""
+    wanted: list[Wanted] = []
+    instrument_ids = dict(Instrument.objects.values_list("code", "id"))
+    for rule in ctx.rules:
+        model = rule.model
+        if model is None:
+            continue
+        interval = days_of(rule, model.reassessment_interval_days)
+        if not interval:
+            continue
+        responses = AssessmentResponse.objects.filter(
+            client_id=OuterRef("client_id"), status=ResponseStatus.COMPLETED
+        )
+        codes = model.reassessment_instruments or []
+        if codes:
+            responses = responses.filter(
+                instrument_id__in=[instrument_ids[c] for c in codes if c in instrument_ids]
+            )
+        latest = responses.order_by("-completed_at").values("completed_at")[:1]
+        latest_base = ctx.now + timedelta(days=rule.lead_days) - timedelta(days=interval)
+        queryset = (
+            _case_query(rule, CASELOAD_STATUSES)
+            .annotate(
+                assessed_at=Subquery(latest, output_field=DateTimeField()),
+                base=Coalesce(
+                    Subquery(latest, output_field=DateTimeField()),
+                    "opened_at",
+                    "status_changed_at",
+                    output_field=DateTimeField(),
+                ),
+            )
+            .filter(base__lte=latest_base)
+        )
+        for part in ctx.scoped(queryset, "pk"):
+            for row in part.values(*CASE_FIELDS, "base", "assessed_at"):
+                due_at = row["base"] + timedelta(days=interval)
+                assessed = row["assessed_at"]
+                since = f"last assessed {local_day(assessed):%b %d}" if assessed else "not yet"
+                wanted += _wanted_for_case(
+                    ctx,
+                    rule,
+                    row,
+                    source_type=CASE_SOURCE,
+                    source_id=f"{row['id']}:{local_day(due_at).isoformat()}",
+                    title="Reassessment due",
+                    detail=(
+                        f"{name_of(row['client__given_name'], row['client__family_name'])}: "
+                        f"{since}; {model.name} reassesses every {interval} days."
+                    ),
+                    due_at=due_at,
+                )
+    return wanted
+
+
+def plan_review_due(ctx: Context) -> list[Wanted]:
+    """The active care plan's ``next_review_due`` (set from the model's plan_review_interval_days
+    at agreement and at each review) is within ``lead_days`` or past."""
+    from casework.careplans.models import CarePlan
+
+    wanted: list[Wanted] = []
+    for rule in ctx.rules:
+        latest_due = ctx.today + timedelta(days=rule.lead_days)
+        queryset = CarePlan.objects.filter(
+            status=PlanStatus.ACTIVE,
+            next_review_due__lte=latest_due,
+            case__organization_id=rule.organization_id,
+            case__program__model_id=rule.model_id,
+            case__status__in=CASELOAD_STATUSES,
+        ).order_by()
+        fields = [f"case__{name}" for name in CASE_FIELDS]
+        for part in ctx.scoped(queryset, "case_id"):
+            for row in part.values("id", "next_review_due", "title", *fields):
+                due = row["next_review_due"]
+                client = name_of(row["case__client__given_name"], row["case__client__family_name"])
+                wanted += _wanted_for_case(
+                    ctx,
+                    rule,
+                    row,
+                    prefix="case__",
+                    source_type=PLAN_SOURCE,
+                    source_id=f"{row['id']}:{due.isoformat()}",
+                    title="Care plan review due",
+                    detail=f"{client}: {row['title'] or 'care plan'} review due {due:%b %d}.",
+                    due_at=end_of_day(due),
+                )
+    return wanted
+
+
+def _goal_rows(ctx: Context, rule: PromptRule, date_filter: Q) -> Any:
+    from casework.careplans.models import Goal
+
+    queryset = (
+        Goal.objects.filter(
+            date_filter,
+            lifecycle_status=GoalLifecycle.ACTIVE,
+            plan__status=PlanStatus.ACTIVE,
+            plan__case__organization_id=rule.organization_id,
+            plan__case__program__model_id=rule.model_id,
+            plan__case__status__in=CASELOAD_STATUSES,
+        )
+        .exclude(achievement_status__in=MET)
+        .order_by()
+    )
+    fields = [f"plan__case__{name}" for name in CASE_FIELDS]
+    for part in ctx.scoped(queryset, "plan__case_id"):
+        yield from part.values("id", "target_date", "client_words", *fields)
+
+
+def _goal_wanted(ctx: Context, rule: PromptRule, row: dict[str, Any], title: str) -> list[Wanted]:
+    target = row["target_date"]
+    words = " ".join(str(row["client_words"]).split())
+    client = name_of(row["plan__case__client__given_name"], row["plan__case__client__family_name"])
+    return _wanted_for_case(
+        ctx,
+        rule,
+        row,
+        prefix="plan__case__",
+        source_type=GOAL_SOURCE,
+        source_id=f"{row['id']}:{target.isoformat()}",
+        title=title,
+        detail=f"{client}: “{words[:120]}” -- target date {target:%b %d, %Y}.",
+        due_at=end_of_day(target),
+    )
+
+
+def goal_target_near(ctx: Context) -> list[Wanted]:
+    """An active goal (not achieved) of an active plan whose target date is within ``days``."""
+    wanted: list[Wanted] = []
+    for rule in ctx.rules:
+        days = rule.days if rule.days is not None else 14
+        window = Q(target_date__gte=ctx.today, target_date__lte=ctx.today + timedelta(days=days))
+        for row in _goal_rows(ctx, rule, window):
+            wanted += _goal_wanted(ctx, rule, row, "Goal target date near")
+    return wanted
+
+
+def goal_target_passed(ctx: Context) -> list[Wanted]:
+    """An active goal (not achieved) of an active plan whose target date has passed."""
+    wanted: list[Wanted] = []
+    for rule in ctx.rules:
+        for row in _goal_rows(ctx, rule, Q(target_date__lt=ctx.today)):
+            wanted += _goal_wanted(ctx, rule, row, "Goal target date passed")
+    return wanted
+
+
+def _post_discharge(ctx: Context, default_days: int) -> list[Wanted]:
+    """A follow-up contact is due ``days`` after an inpatient discharge (``Utilization`` kind
+    inpatient, ``ended_at``) of a client whose case is on a caseload, or whose case closed after
+    the discharge (the follow-up is still owed by the case that held the client then). Any
+    successful contact with the client after the discharge satisfies it. Discharges older than
+    ``parameters.lookback_days`` no longer prompt."""
+    wanted: list[Wanted] = []
+    for rule in ctx.rules:
+        days = rule.days if rule.days is not None else default_days
+        lookback = int((rule.parameters or {}).get("lookback_days", POST_DISCHARGE_LOOKBACK_DAYS))
+        latest_end = min(ctx.now, ctx.now + timedelta(days=rule.lead_days) - timedelta(days=days))
+        seen_since = Contact.objects.filter(
+            client_id=OuterRef("client_id"),
+            outcome=ContactOutcome.SUCCESSFUL,
+            status=ContactStatus.FINAL,
+            started_at__gt=OuterRef("ended_at"),
+        )
+        # One filter() call, so every condition on the client's cases is about the same case.
+        in_charge = Q(client__cases__status__in=CASELOAD_STATUSES) | Q(
+            client__cases__status=Status.CLOSED, client__cases__closed_at__gte=F("ended_at")
+        )
+        conditions = {
+            "kind": UtilizationKind.INPATIENT,
+            "ended_at__gte": ctx.now - timedelta(days=lookback),
+            "ended_at__lte": latest_end,
+            "client__cases__organization_id": rule.organization_id,
+            "client__cases__program__model_id": rule.model_id,
+        }
+        parts: list[list[Any] | None] = (
+            [None] if ctx.case_ids is None else list(chunks(ctx.case_ids))
+        )
+        fields = [f"client__cases__{name}" for name in CASE_FIELDS]
+        for part in parts:
+            scope: dict[str, Any] = {} if part is None else {"client__cases__id__in": part}
+            queryset = (
+                Utilization.objects.filter(in_charge, ~Exists(seen_since), **conditions, **scope)
+                .order_by()
+                .values("id", "ended_at", "facility", *fields)
+            )
+            for row in queryset:
+                discharged = local_day(row["ended_at"])
+                client = name_of(
+                    row["client__cases__client__given_name"],
+                    row["client__cases__client__family_name"],
+                )
+                where = f" from {row['facility']}" if row["facility"] else ""
+                wanted += _wanted_for_case(
+                    ctx,
+                    rule,
+                    row,
+                    prefix="client__cases__",
+                    source_type=DISCHARGE_SOURCE,
+                    source_id=f"{row['id']}:{row['client__cases__id']}",
+                    title=f"Follow up {days} days after discharge",
+                    detail=(
+                        f"{client} was discharged{where} on {discharged:%b %d}; a follow-up "
+                        f"contact is due within {days} days."
+                    ),
+                    due_at=row["ended_at"] + timedelta(days=days),
+                )
+    return wanted
+
+
+def post_discharge_7(ctx: Context) -> list[Wanted]:
+    return _post_discharge(ctx, 7)
+
+
+def post_discharge_30(ctx: Context) -> list[Wanted]:
+    return _post_discharge(ctx, 30)
+
+
+EVALUATORS = {
+    RuleKind.CONTACT_DUE: (contact_due, [CASE_SOURCE]),
+    RuleKind.REASSESSMENT_DUE: (reassessment_due, [CASE_SOURCE]),
+    RuleKind.PLAN_REVIEW_DUE: (plan_review_due, [PLAN_SOURCE]),
+    RuleKind.GOAL_TARGET_NEAR: (goal_target_near, [GOAL_SOURCE]),
+    RuleKind.GOAL_TARGET_PASSED: (goal_target_passed, [GOAL_SOURCE]),
+    RuleKind.POST_DISCHARGE_7: (post_discharge_7, [DISCHARGE_SOURCE]),
+    RuleKind.POST_DISCHARGE_30: (post_discharge_30, [DISCHARGE_SOURCE]),
+}
