@@ -17,28 +17,22 @@ from casework.assessments.schemas import (
     AssessmentPage,
     AssessmentPatch,
     InstrumentPage,
-    ObservationsOut,
     ProposedNeedPage,
     assessment_out,
     instrument_out,
     need_out,
-    observation_out,
-    trend_out,
 )
 from casework.assessments.selectors import (
     instrument_get,
     instruments_active,
     needs_for_client,
-    observations_for_client,
     response_get,
     response_refreshed,
     responses_for_client,
-    trends,
 )
 from casework.audit.services import audit_read, audit_read_many
 from casework.cases.models import Case
 from casework.cases.selectors import case_get
-from casework.clients.models import Client
 from casework.clients.selectors import client_get
 from casework.core.errors import NotFound, ValidationFailed, field_error
 from casework.core.pagination import paginate
@@ -187,28 +181,12 @@ def complete_assessment(
 
 
 # ----------------------------------------------------------------------------------------------
-# Observations (score trends) and proposed needs
+# Proposed needs
 
 
-@router.get(
-    "/clients/{client_id}/observations",
-    response={200: ObservationsOut, **ERROR_RESPONSES},
-    summary="A client's coded observations (scores) with first-vs-latest trends",
-)
-def list_observations(request: HttpRequest, client_id: UUID, code: str = "") -> Any:
-    client: Client = client_get(user=request.user, client_id=client_id)
-    observations = observations_for_client(client=client, code=code)
-    audit_read_many(
-        actor=request.user,
-        object_type="assessments.observation",
-        ids=[observation.pk for observation in observations],
-        query={"client": str(client.pk), "code": code} if code else None,
-    )
-    return {
-        "items": [observation_out(o) for o in observations],
-        "trends": [trend_out(t) for t in trends(observations)],
-        "next": None,
-    }
+# GET (and POST) /clients/{client_id}/observations -- scores and remote-monitoring readings with
+# first-vs-latest trends -- live in casework/monitoring/api/remote.py: ninja serves one path from
+# one router.
 
 
 class NeedFilters(Schema):

@@ -12,6 +12,8 @@ from ninja.responses import Status as HttpStatus
 from pydantic import Field
 
 from casework.accounts.models import User
+from casework.assessments.schemas import trend_out
+from casework.assessments.selectors import trends
 from casework.audit.services import audit_read_many
 from casework.core.pagination import paginate
 from casework.core.schemas import ERROR_RESPONSES
@@ -91,7 +93,12 @@ def record_observations(request: HttpRequest, client_id: UUID, payload: Observat
 @router.get(
     "/clients/{client_id}/observations",
     response={200: ObservationPage, **ERROR_RESPONSES},
-    summary="A client's readings, oldest first (a trend)",
+    summary="A client's coded observations (scores and readings), oldest first, with trends",
+    description=(
+        "Scored instruments (PHQ-9 total 44261-6 ...) and remote-monitoring readings, filtered "
+        "by code and since; trends give the first and latest value per code on the page. "
+        "Intake workers get 404."
+    ),
 )
 def list_observations(
     request: HttpRequest, client_id: UUID, filters: Query[ObservationFilters]
@@ -107,7 +114,11 @@ def list_observations(
     audit_read_many(
         actor=user, object_type="assessments.observation", ids=[o.pk for o in page.items]
     )
-    return {"items": [observation_out(o) for o in page.items], "next": page.next}
+    return {
+        "items": [observation_out(o) for o in page.items],
+        "trends": [trend_out(t) for t in trends(page.items)],
+        "next": page.next,
+    }
 
 
 @router.get(

@@ -177,7 +177,10 @@ class CheckInForm(forms.Form):
         if WEIGHT in self.readings:
             self.fields["weight"] = _number(text["weight"], text, min="0")
             self.fields["weight_unit"] = forms.ChoiceField(
-                label=text["unit"], choices=[("kg", "kg"), ("lb", "lb")], initial="lb"
+                label=text["unit"],
+                choices=[("kg", "kg"), ("lb", "lb")],
+                initial="lb",
+                required=False,
             )
         if GLUCOSE in self.readings:
             self.fields["glucose"] = _number(text["glucose"], text, min="0")
@@ -201,6 +204,8 @@ class CheckInForm(forms.Form):
             (data.get("systolic") is None) != (data.get("diastolic") is None)
         ):
             self.add_error("diastolic", self.text["both_bp"])
+        if data.get("weight") is not None and not data.get("weight_unit"):
+            self.add_error("weight_unit", self.text["required"])
         if PHQ2 in self.readings and (
             (data.get("phq_interest") is None) != (data.get("phq_down") is None)
         ):

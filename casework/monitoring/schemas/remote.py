@@ -9,6 +9,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from casework.assessments.schemas import TrendOut, number
 from casework.core.schemas import InputSchema, StrictInt, UserRef, user_ref
 from casework.monitoring.thresholds import ACCEPTED_CODES, CHECK_IN_READINGS
 
@@ -32,10 +33,11 @@ class ObservationOut(Schema):
     system: str
     code: str
     display: str
-    value: float | None
+    value: int | float | None
     unit: str
     effective_at: datetime
-    source: str
+    source: str = Field(description='"remote", "check-in", or empty for a scored instrument')
+    response_id: str | None = Field(None, description="The assessment a score comes from")
     recorded_by: UserRef | None
 
 
@@ -65,6 +67,9 @@ class RecordedOut(Schema):
 
 class ObservationPage(Schema):
     items: list[ObservationOut]
+    trends: list[TrendOut] = Field(
+        description="First and latest value per code among the items of this page"
+    )
     next: str | None
 
 
@@ -157,10 +162,11 @@ def observation_out(observation: Any) -> dict[str, Any]:
         "system": observation.system,
         "code": observation.code,
         "display": observation.display,
-        "value": _float(observation.value_decimal),
+        "value": number(observation.value_decimal),
         "unit": observation.unit,
         "effective_at": observation.effective_at,
         "source": observation.source,
+        "response_id": str(observation.response_id) if observation.response_id else None,
         "recorded_by": user_ref(observation.recorded_by) if observation.recorded_by_id else None,
     }
 
