@@ -227,6 +227,88 @@ def test_caseload_query_budget(client, world, django_assert_max_num_queries):
         client.get(reverse("web:caseload"), {"program": str(world.program.id), "stage": "intake"})
 
 
+def _work_item(user, case, *, due_at, key, snoozed=False):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from casework.monitoring import services as monitoring
+
+    item, _ = monitoring.work_item_create(
+        acting_user=None,
+        assignee=user,
+        kind="contact_due",
+        title="Contact due",
+        due_at=due_at,
+        client=case.client,
+        case=case,
+        source_type="cases.case",
+        source_id=f"{case.pk}:{key}",
+    )
+    if snoozed:
+        monitoring.work_item_snooze(
+            acting_user=user,
+            work_item=item,
+            until=timezone.now() + timedelta(days=1),
+            reason="Client away",
+        )
+    return item
+
+
+def test_caseload_shows_due_and_overdue_work_per_case(client, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    first, second = open_cases(world.casey, world.program, 2)
+    _work_item(world.casey, first, due_at=now - timedelta(days=1), key="a")
+    _work_item(world.casey, first, due_at=now + timedelta(days=2), key="b")
+    _work_item(world.casey, first, due_at=now - timedelta(days=3), key="c", snoozed=True)
+    _work_item(world.sam, second, due_at=now - timedelta(days=1), key="d")  # not casey's
+    client.force_login(world.casey)
+    html = client.get(reverse("web:caseload")).content.decode()
+    assert "Work due" in html
+    assert f'?case={first.pk}&amp;overdue=on" class="badge badge-warning">1 overdue' in html
+    assert f'?case={first.pk}">1</a>' in html
+    assert f"?case={second.pk}" not in html
+
+
+def test_caseload_work_counts_keep_the_query_count_constant(client, world):
+    from django.utils import timezone
+
+    client.force_login(world.casey)
+    cases = open_cases(world.casey, world.program, 3)
+    for index, case in enumerate(cases):
+        _work_item(world.casey, case, due_at=timezone.now(), key=str(index))
+    with_three = _caseload_queries(client)
+    for index, case in enumerate(open_cases(world.casey, world.program, 9)):
+        _work_item(world.casey, case, due_at=None, key=f"x{index}")
+    assert _caseload_queries(client) == with_three
+
+
+def test_team_view_shows_open_and_overdue_work_per_member(client, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    (case,) = open_cases(world.casey, world.program, 1)
+    _work_item(world.casey, case, due_at=now - timedelta(days=1), key="a")
+    _work_item(world.casey, case, due_at=now + timedelta(days=1), key="b")
+    client.force_login(world.sam)
+    with CaptureQueriesContext(connection) as few:
+        html = client.get(reverse("web:team")).content.decode()
+    assert "Open work" in html and "1 overdue" in html
+    assert reverse("monitoring:team_work") in html
+    dana = factories.staff("dana", org=world.org, team=world.north)
+    (other,) = open_cases(dana, world.program, 1)
+    _work_item(dana, other, due_at=now - timedelta(days=1), key="c")
+    with CaptureQueriesContext(connection) as more:
+        client.get(reverse("web:team"))
+    assert len(more.captured_queries) == len(few.captured_queries)
+
+
 # ----------------------------------------------------------------------------------------------
 # Team view
 

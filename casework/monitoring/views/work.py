@@ -299,9 +299,8 @@ def work_item_new(request: HttpRequest) -> HttpResponse:
     ``?case=<id>`` ties it to a case the user can see."""
     user = _user(request)
     assignees = task_assignees(user=user)
-    source = request.POST if request.method == "POST" else request.GET
     case = None
-    case_id = source.get("case") or ""
+    case_id = request.POST.get("case") or request.GET.get("case") or ""
     if case_id:
         case = case_get(user=user, case_id=case_id)
     if request.method == "POST":
