@@ -10,8 +10,9 @@ the items that SHOULD be open now, from a few set-based queries; the reconciler 
   assignee: the per-period source id, e.g. ``<case>:<due date>``, makes "the same" mean "for the
   same period"); items the sweep itself resolved earlier come back if their condition returns;
 * closes, as ``resolved``, the open items of the kind (made by the sweep or by a service with the
-  same keys) that are no longer wanted: the condition cleared, or the item moved to someone else
-  (``reassigned``);
+  same keys) that are no longer wanted: the condition cleared. It never moves an item between
+  people: an open item of the same source held by someone else (reassigned by hand, or the case
+  changed hands) stands for the wanted one;
 * raises the priority of an open item whose rule now asks for more (an expired credential).
 
 Then the escalation pass: open items overdue by more than their rule's ``escalate_after_days``
@@ -311,14 +312,21 @@ def _reconcile(
         wanted_by_key.setdefault(item.key, item)
     open_rows = _open_items(ctx, kind, evaluator)
     open_by_key = {(row[1], row[2], row[3]): row for row in open_rows}
-    wanted_sources = {(key[0], key[1]) for key in wanted_by_key}
+    # The sweep never moves an item between people (reassigning is a person's decision): an
+    # open item of the same source held by someone else -- reassigned by hand, or the case
+    # changed hands -- stands for the wanted one, so neither is closed nor a second one made.
+    orphans: dict[tuple[str, str], list[tuple[str, str, UUID]]] = defaultdict(list)
+    for key in open_by_key:
+        if key not in wanted_by_key:
+            orphans[key[:2]].append(key)
+    for key in list(wanted_by_key):
+        if key not in open_by_key and orphans.get(key[:2]):
+            stand_in = orphans[key[:2]].pop()
+            wanted_by_key[stand_in] = wanted_by_key.pop(key)
     to_close: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for key, row in open_by_key.items():
         if key not in wanted_by_key:
-            reason = str(
-                CloseReason.REASSIGNED if key[:2] in wanted_sources else CloseReason.RESOLVED
-            )
-            to_close[reason].append(row)
+            to_close[str(CloseReason.RESOLVED)].append(row)
     upgrades = [
         (row, wanted_by_key[key].priority)
         for key, row in open_by_key.items()
@@ -334,19 +342,20 @@ def _reconcile(
     return len(created), resolved
 
 
-def _blocked(kind: str, new: list[Wanted]) -> set[tuple[str, str, UUID]]:
-    """Keys of ``new`` that a person already completed or cancelled (never made twice)."""
-    blocked: set[tuple[str, str, UUID]] = set()
+def _blocked(kind: str, new: list[Wanted]) -> set[tuple[str, str]]:
+    """Sources of ``new`` whose item a person already completed or cancelled, whoever held it
+    (never made twice for the same period). Items the sweep resolved, and the old halves of a
+    reassignment, do not count."""
+    blocked: set[tuple[str, str]] = set()
     source_ids = sorted({item.source_id for item in new})
     for part in chunks(source_ids):
         rows = (
             WorkItem.objects.filter(kind=kind, source_id__in=part)
             .exclude(status=WorkItemStatus.OPEN)
             .exclude(close_reason__in=REOPENABLE)
-            .values_list("source_type", "source_id", "assignee_id")
+            .values_list("source_type", "source_id")
         )
-        for source_type, source_id, assignee in rows:
-            blocked.add((source_type, source_id, UUID(str(assignee))))
+        blocked.update(rows)
     return blocked
 
 
@@ -375,7 +384,7 @@ def _create(
             created_by=acting_user,
         )
         for wanted in new
-        if wanted.key not in blocked
+        if wanted.key[:2] not in blocked
     ]
     made: list[WorkItem] = []
     for batch in chunks(items, CREATE_BATCH):

@@ -208,17 +208,30 @@ def test_a_completed_item_is_not_made_again_for_the_same_period(world, intensive
     assert sweep_run(now=now).of("contact_due").created == 0
 
 
-def test_reassigned_case_moves_the_item(world, intensive, now):
+def test_the_sweep_never_moves_or_doubles_an_item_held_by_someone_else(world, intensive, now):
     seen = now - timedelta(days=9)
     case = active(world, intensive, last_contact_at=seen, last_face_to_face_at=seen)
     sweep_run(now=now)
-    other = factories.staff("carmen", org=world.org, team=world.north)
-    Case.objects.filter(pk=case.pk).update(case_manager=other)
-    sweep_run(now=now)
-    assert open_items(case=case, kind="contact_due").get().assignee == other
-    assert WorkItem.objects.get(kind="contact_due", assignee=world.casey).close_reason == (
-        "reassigned"
+    item = open_items(case=case, kind="contact_due").get()
+    # Reassigned by hand (the work item service's way): the old half cancelled, a new open one.
+    WorkItem.objects.filter(pk=item.pk).update(status="cancelled", close_reason="reassigned")
+    moved = WorkItem.objects.create(
+        organization=world.org,
+        assignee=world.sam,
+        case=case,
+        client=case.client,
+        kind="contact_due",
+        title=item.title,
+        due_at=item.due_at,
+        source_type=item.source_type,
+        source_id=item.source_id,
     )
+    report = sweep_run(now=now)
+    assert report.of("contact_due").created == 0 and report.of("contact_due").resolved == 0
+    assert open_items(case=case, kind="contact_due").get() == moved
+    # Sam completes it: not made again for the same period, for anyone.
+    WorkItem.objects.filter(pk=moved.pk).update(status="done", close_reason="completed")
+    assert sweep_run(now=now).of("contact_due").created == 0
 
 
 # ----------------------------------------------------------------------------------------------
