@@ -84,7 +84,7 @@ class Worker(DatabaseWorker):
             logger.warning("schedule tick skipped: database is locked")
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
-        logger.info("running %s (task %s)", db_task_result.task_path, db_task_result.id)
+        # django-tasks logs each task as it starts and ends ("Task id=... path=... state=...").
         super().run_task(db_task_result)
         self.tasks_done += 1
         if self.running and time.monotonic() - self._last_tick >= _TICK_EVERY_SECONDS:
@@ -210,10 +210,19 @@ class Command(BaseCommand):
     def _configure_logging(self, verbosity: int) -> None:
         level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
         handler = logging.StreamHandler(self.stderr)
+        handler.casework_worker = True  # type: ignore[attr-defined]
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-        for name in ("casework.worker", "django_tasks", "django_tasks_db"):
+        # django_tasks_db says "starting" and "no more tasks" on every pass of the loop: only
+        # with -v 2. The tasks themselves (django_tasks) and the schedule are logged at -v 1.
+        levels = {
+            "casework.worker": level,
+            "django_tasks": level,
+            "django_tasks_db": level if verbosity > 1 else logging.WARNING,
+        }
+        for name, named_level in levels.items():
             named = logging.getLogger(name)
-            named.setLevel(level)
-            if not named.handlers:
-                named.addHandler(handler)
+            named.setLevel(named_level)
+            for old in [h for h in named.handlers if getattr(h, "casework_worker", False)]:
+                named.removeHandler(old)  # a previous run in this process (tests)
+            named.addHandler(handler)
             named.propagate = False
