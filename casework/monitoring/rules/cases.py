@@ -356,7 +356,7 @@ def _post_discharge(ctx: Context, default_days: int) -> list[Wanted]:
                     row,
                     prefix="client__cases__",
                     source_type=DISCHARGE_SOURCE,
-                    source_id=f"{row['id']}:{row['client__cases__id']}",
+                    source_id=str(row["id"]),
                     title=f"Follow up {days} days after discharge",
                     detail=(
                         f"{client} was discharged{where} on {discharged:%b %d}; a follow-up "
