@@ -32,8 +32,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -41,7 +42,7 @@ from django.utils import timezone
 
 from casework.accounts.models import Organization, TeamMembership, User
 from casework.audit.models import Action
-from casework.audit.services import AuditEntry, audit_record_many
+from casework.audit.services import AuditEntry, audit_record_many, fast_bulk_insert
 from casework.cases.models import Case
 from casework.monitoring.models import (
     CloseReason,
@@ -61,7 +62,7 @@ PRIORITY_RANK: dict[str, int] = {"routine": 0, "urgent": 1, "asap": 2}
 # Closed items that do NOT stop the same item being made again: what the sweep resolved itself
 # (the condition came back) and what moved to someone else.
 REOPENABLE = [CloseReason.RESOLVED, CloseReason.REASSIGNED]
-CREATE_BATCH = 2000
+CREATE_BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -361,13 +362,16 @@ def _blocked(kind: str, new: list[Wanted]) -> set[tuple[str, str]]:
 
 def _create(
     kind: str, new: list[Wanted], now: datetime, people: _People, acting_user: User | None
-) -> list[WorkItem]:
+) -> list[Any]:
     """Insert ``new`` (minus what a person already closed) in batches, one audit call each."""
     if not new:
         return []
     blocked = _blocked(kind, new)
-    items = [
-        WorkItem(
+    defaults = _row_defaults()
+    rows = [
+        SimpleNamespace(
+            **defaults,
+            id=uuid4(),
             organization_id=wanted.organization_id,
             assignee_id=wanted.assignee_id,
             client_id=wanted.client_id,
@@ -381,33 +385,34 @@ def _create(
             source_id=wanted.source_id,
             rule_id=wanted.rule_id,
             escalation_of_id=wanted.escalation_of_id,
-            created_by=acting_user,
+            created_by_id=acting_user.pk if acting_user is not None else None,
         )
         for wanted in new
         if wanted.key[:2] not in blocked
     ]
-    made: list[WorkItem] = []
-    for batch in chunks(items, CREATE_BATCH):
+    made: list[Any] = []
+    for batch in chunks(rows, CREATE_BATCH):
         if connection.vendor == "postgresql":
             # Another sweep (a contact logged meanwhile) may have opened the same item: skip it
             # (the partial unique index) and keep only the rows that went in.
-            WorkItem.objects.bulk_create(batch, ignore_conflicts=True)
+            fast_bulk_insert(WorkItem, batch, ignore_conflicts=True)
             there = set(
-                WorkItem.objects.filter(pk__in=[item.pk for item in batch]).values_list(
+                WorkItem.objects.filter(pk__in=[row.id for row in batch]).values_list(
                     "pk", flat=True
                 )
             )
-            batch = [item for item in batch if item.pk in there]
+            batch = [row for row in batch if row.id in there]
         else:
             # SQLite writers are serialized (IMMEDIATE transactions): nothing can race us.
-            WorkItem.objects.bulk_create(batch)
+            fast_bulk_insert(WorkItem, batch)
         audit_record_many(
             actor=acting_user,
             action=Action.CREATE,
+            plain=True,
             entries=[
                 AuditEntry(
                     object_type="monitoring.workitem",
-                    object_id=str(item.pk),
+                    object_id=str(item.id),
                     client_id=item.client_id,
                     organization_id=item.organization_id,
                     changes={
@@ -428,14 +433,32 @@ def _create(
     return made
 
 
-def _notify(items: list[WorkItem]) -> None:
+def _row_defaults() -> dict[str, Any]:
+    """Column values of a new work item that the sweep does not set."""
+    return {
+        "created_at": None,
+        "updated_at": None,
+        "version": 1,
+        "status": WorkItemStatus.OPEN.value,
+        "closed_at": None,
+        "closed_by_id": None,
+        "close_reason": "",
+        "snoozed_until": None,
+        "snooze_reason": "",
+        "escalated_at": None,
+    }
+
+
+def _notify(rows: list[Any]) -> None:
     """Tell the assignees of new urgent, asap and escalation items (routine ones wait on "My
     work" and in the daily digest)."""
-    worth = [
-        item
-        for item in items
-        if item.priority in (Priority.URGENT, Priority.ASAP) or item.kind == ESCALATION
-    ]
+    fields = {field.attname for field in WorkItem._meta.concrete_fields}
+    worth = []
+    for row in rows:
+        if row.priority in (Priority.URGENT, Priority.ASAP) or row.kind == ESCALATION:
+            item = WorkItem(**{name: getattr(row, name) for name in fields})
+            item._state.adding = False
+            worth.append(item)
     if not worth:
         return
     try:
@@ -462,6 +485,7 @@ def _close(
         audit_record_many(
             actor=acting_user,
             action=Action.UPDATE,
+            plain=True,
             entries=[
                 AuditEntry(
                     object_type="monitoring.workitem",
@@ -493,6 +517,7 @@ def _raise_priority(
         audit_record_many(
             actor=acting_user,
             action=Action.UPDATE,
+            plain=True,
             entries=[
                 AuditEntry(
                     object_type="monitoring.workitem",
@@ -623,6 +648,7 @@ def _escalate(
         audit_record_many(
             actor=acting_user,
             action=Action.UPDATE,
+            plain=True,
             entries=[
                 AuditEntry(
                     object_type="monitoring.workitem",
