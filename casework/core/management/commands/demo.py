@@ -7,16 +7,19 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from casework.accounts.models import Organization
 from casework.cases.models import Status
 from casework.core.demo import (
     DEFAULT_CLIENTS,
     DEFAULT_SEED,
+    DEMO_SLUG,
     PROGRAMS,
     DemoSummary,
     demo_is_loaded,
     demo_load,
     demo_logins,
 )
+from casework.core.demo_coordination import coordination_summary
 from casework.core.errors import ApplicationError
 
 # Short column headings for the summary table, in program order.
@@ -84,6 +87,9 @@ class Command(BaseCommand):
             f"casemanager carries {summary.casemanager_open_cases} open cases "
             f"({summary.casemanager_points} of 100 caseload points)."
         )
+        organization = Organization.objects.filter(slug=DEMO_SLUG).first()
+        if organization is not None:
+            write(f"Coordination: {coordination_summary(organization)}")
         if summary.waitlisted_for_capacity:
             write(
                 f"{summary.waitlisted_for_capacity} cases went to the waitlist because no case "
