@@ -371,7 +371,7 @@ def appointment_record_attendance(
         _no_show_follow_up(acting_user=acting_user, appointment=appointment, case=case, now=now)
     from casework.monitoring.sweep import sweep_cases  # the attendance item closes at once
 
-    sweep_cases(case_ids=[case.pk], acting_user=acting_user, now=now)
+    sweep_cases(case_ids=[case.pk], acting_user=acting_user)
     return appointment
 
 
