@@ -1,5 +1,6 @@
 from django.urls import path
 
+from casework.coordination.views import appointments as appointment_views
 from casework.coordination.views import directory as views
 from casework.coordination.views import referrals as referral_views
 
@@ -29,4 +30,46 @@ urlpatterns = [
         name="referral_partner_link",
     ),
     path("partner/<str:token>/", referral_views.partner, name="partner"),
+    path(
+        "cases/<uuid:case_id>/appointments/",
+        appointment_views.case_appointments,
+        name="case_appointments",
+    ),
+    path(
+        "cases/<uuid:case_id>/appointments/new/",
+        appointment_views.appointment_new,
+        name="appointment_new",
+    ),
+    path(
+        "appointments/<uuid:appointment_id>/",
+        appointment_views.appointment_detail,
+        name="appointment_detail",
+    ),
+    path(
+        "appointments/<uuid:appointment_id>/edit/",
+        appointment_views.appointment_edit,
+        name="appointment_edit",
+    ),
+    path(
+        "appointments/<uuid:appointment_id>/attendance/",
+        appointment_views.appointment_attendance,
+        name="appointment_attendance",
+    ),
+    path(
+        "appointments/<uuid:appointment_id>/entered-in-error/",
+        appointment_views.appointment_entered_in_error,
+        name="appointment_entered_in_error",
+    ),
+    path("calendar/", appointment_views.my_calendar, name="calendar"),
+    path("calendar/feed/new/", appointment_views.calendar_feed_new, name="calendar_feed_new"),
+    path(
+        "calendar/feed/revoke/",
+        appointment_views.calendar_feed_revoke,
+        name="calendar_feed_revoke",
+    ),
+    path(
+        "calendar/feed/<slug:token>.ics",
+        appointment_views.calendar_feed,
+        name="calendar_feed",
+    ),
 ]
