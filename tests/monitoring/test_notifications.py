@@ -78,6 +78,18 @@ def test_asap_item_notifies_and_emails_once_on_commit_without_client_data(
     assert len(mailoutbox) == 1
 
 
+def test_notifying_an_item_twice_makes_one_notification(
+    world, case, mailoutbox, django_capture_on_commit_callbacks
+):
+    from casework.monitoring.services.notifications import notify_work_item_created
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item = make_item(world, case, priority=Priority.ASAP)
+        again = notify_work_item_created(item)
+    assert Notification.objects.filter(work_item=item).count() == 1
+    assert again is not None and len(mailoutbox) == 1
+
+
 def test_rolled_back_item_sends_nothing(
     world, case, mailoutbox, django_capture_on_commit_callbacks
 ):

@@ -176,6 +176,11 @@ def notify_work_item_created(item: WorkItem) -> Notification | None:
     if notice is None:
         return None
     kind, email = notice
+    # Once per item: a caller that also notifies (an older hook) does not double the message.
+    already = Notification.objects.filter(work_item=item, kind=kind, user_id=item.assignee_id)
+    existing = already.first()
+    if existing is not None:
+        return existing
     return notify(
         user=item.assignee,
         kind=kind,
