@@ -333,6 +333,11 @@ def _assign(
         },
         detail={"reason": reason, "override_capacity": override_capacity},
     )
+    from casework.monitoring.services.work_items import work_items_follow_case_manager
+
+    work_items_follow_case_manager(
+        case=case, previous=previous, case_manager=case_manager, acting_user=acting_user
+    )
 
 
 def _lock(case: Case, expected_version: int | None) -> Case:

@@ -564,3 +564,56 @@ def work_item_reassign(
                 email=new_item.priority == Priority.ASAP,
             )
     return new_item
+
+
+# Items that belong to the person they were made for, not to whoever carries the case.
+PERSONAL_KINDS = {"task", "credential_expiring", "over_capacity", "escalation"}
+
+
+def work_items_follow_case_manager(
+    *, case: Case, previous: User | None, case_manager: User, acting_user: User | None
+) -> int:
+    """When a case changes hands, the previous case manager's open items on it (contact due,
+    referral follow-ups, no-shows …) move to the new case manager, as the sweep would assign them.
+    Personal items (tasks by hand, escalations, staff rules) stay. Each move is audited; an item
+    the new case manager already holds for the same source closes the old one as reassigned.
+    Returns how many moved."""
+    if previous is None or previous.pk == case_manager.pk:
+        return 0
+    moved = 0
+    items = (
+        WorkItem.objects.select_for_update()
+        .filter(case_id=case.pk, assignee_id=previous.pk, status=WorkItemStatus.OPEN)
+        .exclude(kind__in=PERSONAL_KINDS)
+        .order_by("created_at", "id")
+    )
+    for item in items:
+        held = WorkItem.objects.filter(
+            kind=item.kind,
+            source_type=item.source_type,
+            source_id=item.source_id,
+            assignee_id=case_manager.pk,
+            status=WorkItemStatus.OPEN,
+        ).exists()
+        if held:
+            changes = update_versioned(
+                item,
+                expected_version=None,
+                status=WorkItemStatus.CANCELLED,
+                close_reason=CloseReason.REASSIGNED,
+                closed_at=timezone.now(),
+            )
+        else:
+            changes = update_versioned(item, expected_version=None, assignee=case_manager)
+            changes["assignee"] = [previous.username, case_manager.username]
+            moved += 1
+        audit_record(
+            actor=acting_user,
+            action=Action.ASSIGN,
+            obj=item,
+            client_id=item.client_id,
+            organization_id=item.organization_id,
+            changes=changes,
+            detail={"reason": "the case changed case manager"},
+        )
+    return moved
