@@ -451,14 +451,12 @@ def _row_defaults() -> dict[str, Any]:
 
 def _notify(rows: list[Any]) -> None:
     """Tell the assignees of new urgent, asap and escalation items (routine ones wait on "My
-    work" and in the daily digest)."""
-    fields = {field.attname for field in WorkItem._meta.concrete_fields}
-    worth = []
-    for row in rows:
-        if row.priority in (Priority.URGENT, Priority.ASAP) or row.kind == ESCALATION:
-            item = WorkItem(**{name: getattr(row, name) for name in fields})
-            item._state.adding = False
-            worth.append(item)
+    work" and in the daily digest). The inserted rows go as they are: no model instances."""
+    worth = [
+        row
+        for row in rows
+        if row.priority in (Priority.URGENT, Priority.ASAP) or row.kind == ESCALATION
+    ]
     if not worth:
         return
     try:

@@ -12,7 +12,9 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from uuid import UUID
+from types import SimpleNamespace
+from typing import Any, cast
+from uuid import UUID, uuid4
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -191,29 +193,45 @@ def notify_work_item_created(item: WorkItem) -> Notification | None:
     )
 
 
-def notify_work_items_created(items: Iterable[WorkItem]) -> int:
-    """``notify_work_item_created`` for many new items at once (the sweep): one insert for the
-    notifications, emails on commit. Items need ``assignee`` loaded (or it is fetched once)."""
-    rows: list[Notification] = []
-    to_email: list[Notification] = []
-    for item in items:
+def notify_work_items_created(items: Iterable[Any]) -> int:
+    """``notify_work_item_created`` for many new items at once (the sweep): one plain-row
+    insert per few thousand notifications (no model instances), emails on commit for asap ones.
+    ``items`` are work items or any objects with their columns as attributes (``id``,
+    ``assignee_id``, ``kind``, ``priority``, ``title``, ``escalation_of_id``): the sweep passes
+    the rows it inserted. Returns how many notifications were made."""
+    from casework.audit.services import fast_bulk_insert
+
+    def cast_item(item: Any) -> WorkItem:
+        return cast(WorkItem, item)
+
+    url = reverse("monitoring:my_work")
+    rows: list[SimpleNamespace] = []
+    to_email: list[UUID] = []
+    for item in map(cast_item, items):
         notice = _notice_for(item)
         if notice is None:
             continue
         kind, email = notice
-        notification = Notification(
+        row = SimpleNamespace(
+            id=uuid4(),
+            created_at=None,
+            updated_at=None,
+            version=1,
             user_id=item.assignee_id,
+            work_item_id=item.id,
             kind=kind,
             title=_title_for(item, kind)[:200],
-            url=reverse("monitoring:my_work"),
-            work_item=item,
+            body="",
+            url=url,
+            read_at=None,
+            emailed_at=None,
         )
-        rows.append(notification)
+        rows.append(row)
         if email:
-            to_email.append(notification)
-    Notification.objects.bulk_create(rows, batch_size=500)
-    for notification in to_email:
-        _email_on_commit(notification.pk)
+            to_email.append(row.id)
+    fast_bulk_insert(Notification, rows)
+    for notification_id in to_email:
+        _email_on_commit(notification_id)
     return len(rows)
 
 
