@@ -961,7 +961,7 @@ class _Coordinator:
             )
         for life in lives:
             # Closed cases keep the referrals of their episode (fewer: the demo stays quick).
-            limit = rng.choice((0, 1, 1, 2)) if life.closed else rng.choice((1, 1, 2, 2, 3))
+            limit = rng.choice((0, 0, 1, 1, 2)) if life.closed else rng.choice((1, 1, 2, 2, 3))
             made = 0
             for number, need in enumerate(life.needs):
                 if made >= limit or rng.random() > (0.95 if number == 0 else 0.6):
@@ -1857,7 +1857,7 @@ class _Coordinator:
             opened = life.active_from or life.start
             history_days = (self.now - opened).days
             # Recording attendance re-runs the case's prompt rules (monitoring), so a few each.
-            for _ in range(rng.choice((1, 1, 2, 2)) if history_days > 3 else 0):
+            for _ in range(rng.choice((1, 1, 1, 2)) if history_days > 3 else 0):
                 back = rng.uniform(1, min(120, history_days))
                 starts = self._slot(self.today - timedelta(days=int(back)))
                 if starts < opened or starts > self.now - timedelta(hours=3):
