@@ -63,6 +63,10 @@ PRIORITY_RANK: dict[str, int] = {"routine": 0, "urgent": 1, "asap": 2}
 # (the condition came back) and what moved to someone else.
 REOPENABLE = [CloseReason.RESOLVED, CloseReason.REASSIGNED]
 CREATE_BATCH = 5000
+# Work items one audit event names at most (a sweep writes 100,000s: one event per item would
+# spend most of the sweep hashing the chain). DESIGN: a list is one event naming the ids.
+AUDIT_BATCH = 500
+WORK_ITEM_TYPE = "monitoring.workitem"
 
 
 @dataclass(frozen=True)
@@ -405,17 +409,15 @@ def _create(
         else:
             # SQLite writers are serialized (IMMEDIATE transactions): nothing can race us.
             fast_bulk_insert(WorkItem, batch)
-        audit_record_many(
-            actor=acting_user,
+        _audit_items(
+            acting_user=acting_user,
             action=Action.CREATE,
-            plain=True,
-            entries=[
-                AuditEntry(
-                    object_type="monitoring.workitem",
-                    object_id=str(item.id),
-                    client_id=item.client_id,
-                    organization_id=item.organization_id,
-                    changes={
+            items=[
+                (
+                    item.id,
+                    item.client_id,
+                    item.organization_id,
+                    {
                         "assignee": people.name(item.assignee_id),
                         "kind": item.kind,
                         "title": item.title,
@@ -423,14 +425,77 @@ def _create(
                         "due_at": item.due_at.isoformat() if item.due_at else None,
                         "source": f"{item.source_type}:{item.source_id}",
                     },
-                    detail={"sweep": True, "rule_id": str(item.rule_id) if item.rule_id else None},
                 )
                 for item in batch
             ],
+            detail={"sweep": True},
+            rule_of={item.id: item.rule_id for item in batch},
         )
         made += batch
     _notify(made)
     return made
+
+
+def _audit_items(
+    *,
+    acting_user: User | None,
+    action: Action,
+    items: list[tuple[UUID, UUID | None, UUID | None, dict[str, Any] | None]],
+    detail: dict[str, Any],
+    changes: dict[str, Any] | None = None,
+    rule_of: dict[UUID, UUID | None] | None = None,
+) -> None:
+    """Audit what the sweep did to ``items`` -- ``(id, client id, organization id, the item's own
+    changes or None)`` -- with one event per organization and batch of up to ``AUDIT_BATCH``.
+
+    One item: an event about that item (``object_id``, ``client_id``, its changes), as
+    ``audit_record`` writes. Several: one event naming them all, like ``audit_read_many`` --
+    ``detail["ids"]`` and ``detail["client_ids"]`` in the same order, and ``changes`` the change
+    they share or ``{"items": [{"id", ...the item's changes}]}``. ``rule_of`` adds each item's
+    rule (``rule_id``, or ``rule_ids`` in order)."""
+    by_organization: dict[UUID | None, list[Any]] = defaultdict(list)
+    for item in items:
+        by_organization[item[2]].append(item)
+    entries: list[AuditEntry] = []
+    for organization_id, group in by_organization.items():
+        for part in chunks(group, AUDIT_BATCH):
+            rules = None
+            if rule_of is not None:
+                rules = [str(rule_of[i]) if rule_of.get(i) else None for i, *_ in part]
+            if len(part) == 1:
+                item_id, client_id, _, own = part[0]
+                entries.append(
+                    AuditEntry(
+                        object_type=WORK_ITEM_TYPE,
+                        object_id=str(item_id),
+                        client_id=client_id,
+                        organization_id=organization_id,
+                        changes=own if own is not None else changes,
+                        detail={**detail, "rule_id": rules[0]} if rules is not None else detail,
+                    )
+                )
+                continue
+            named: dict[str, Any] = {
+                **detail,
+                "ids": [str(item_id) for item_id, *_ in part],
+                "client_ids": [str(client) if client else None for _, client, *_ in part],
+            }
+            if rules is not None:
+                named["rule_ids"] = rules
+            shared = all(own is None for *_, own in part)
+            entries.append(
+                AuditEntry(
+                    object_type=WORK_ITEM_TYPE,
+                    object_id="",
+                    client_id=None,
+                    organization_id=organization_id,
+                    changes=changes
+                    if shared
+                    else {"items": [{"id": str(i), **(own or {})} for i, *_, own in part]},
+                    detail=named,
+                )
+            )
+    audit_record_many(actor=acting_user, action=action, plain=True, entries=entries)
 
 
 def _row_defaults() -> dict[str, Any]:
@@ -480,24 +545,15 @@ def _close(
             version=F("version") + 1,
             updated_at=now,
         )
-        audit_record_many(
-            actor=acting_user,
+        _audit_items(
+            acting_user=acting_user,
             action=Action.UPDATE,
-            plain=True,
-            entries=[
-                AuditEntry(
-                    object_type="monitoring.workitem",
-                    object_id=str(row[0]),
-                    client_id=row[5],
-                    organization_id=row[6],
-                    changes={
-                        "status": [WorkItemStatus.OPEN.value, WorkItemStatus.DONE.value],
-                        "close_reason": ["", str(reason)],
-                    },
-                    detail={"resolved_automatically": True, "rule": kind},
-                )
-                for row in part
-            ],
+            items=[(row[0], row[5], row[6], None) for row in part],
+            changes={
+                "status": [WorkItemStatus.OPEN.value, WorkItemStatus.DONE.value],
+                "close_reason": ["", str(reason)],
+            },
+            detail={"resolved_automatically": True, "rule": kind},
         )
     return closed
 
@@ -512,21 +568,11 @@ def _raise_priority(
         WorkItem.objects.filter(pk__in=[row[0] for row in rows]).update(
             priority=priority, version=F("version") + 1, updated_at=now
         )
-        audit_record_many(
-            actor=acting_user,
+        _audit_items(
+            acting_user=acting_user,
             action=Action.UPDATE,
-            plain=True,
-            entries=[
-                AuditEntry(
-                    object_type="monitoring.workitem",
-                    object_id=str(row[0]),
-                    client_id=row[5],
-                    organization_id=row[6],
-                    changes={"priority": [row[4], priority]},
-                    detail={"sweep": True},
-                )
-                for row in rows
-            ],
+            items=[(row[0], row[5], row[6], {"priority": [row[4], priority]}) for row in rows],
+            detail={"sweep": True},
         )
 
 
@@ -643,21 +689,12 @@ def _escalate(
         WorkItem.objects.filter(pk__in=[row["id"] for row in part]).update(
             escalated_at=now, version=F("version") + 1, updated_at=now
         )
-        audit_record_many(
-            actor=acting_user,
+        _audit_items(
+            acting_user=acting_user,
             action=Action.UPDATE,
-            plain=True,
-            entries=[
-                AuditEntry(
-                    object_type="monitoring.workitem",
-                    object_id=str(row["id"]),
-                    client_id=row["client_id"],
-                    organization_id=row["organization_id"],
-                    changes={"escalated_at": [None, now.isoformat()]},
-                    detail={"escalated_to": "team supervisors"},
-                )
-                for row in part
-            ],
+            items=[(row["id"], row["client_id"], row["organization_id"], None) for row in part],
+            changes={"escalated_at": [None, now.isoformat()]},
+            detail={"escalated_to": "team supervisors"},
         )
     for row in escalated:
         if row["kind"] in report.rules:

@@ -462,8 +462,18 @@ def test_audit_chain_stays_valid_after_a_bulk_sweep(world, intensive, now):
         active(world, intensive, last_contact_at=seen, last_face_to_face_at=seen)
     sweep_run(now=now)
     created = AuditEvent.objects.filter(object_type="monitoring.workitem", action="create")
-    assert created.count() == WorkItem.objects.count()
-    assert all(event.client_id for event in created)
+    # One event per batch (contact due, escalation) naming every item and its client.
+    assert created.count() == 2
+    named = {
+        (item_id, client_id)
+        for event in created
+        for item_id, client_id in zip(event.detail["ids"], event.detail["client_ids"], strict=True)
+    }
+    assert named == {(str(item.pk), str(item.client_id)) for item in WorkItem.objects.all()}
+    assert all(
+        [entry["id"] for entry in event.changes["items"]] == event.detail["ids"]
+        for event in created
+    )
     assert audit_verify().ok
 
 
