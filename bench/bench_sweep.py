@@ -303,6 +303,17 @@ def main() -> None:
 
         now = datetime.now(tz=UTC)
         build(cases=args.cases, seed=args.seed, now=now)
+        # A running worker has its URL configuration loaded already; the first ``reverse`` of a
+        # fresh process imports every urls/api module (~1.5 s), which is not the sweep's cost.
+        from django.urls import reverse
+
+        reverse("monitoring:my_work")
+        load = os.getloadavg()
+        print(
+            f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f} / "
+            f"{load[2]:.1f} (1 / 5 / 15 min) before the sweep",
+            flush=True,
+        )
         profiler = None
         if args.profile:
             import cProfile
