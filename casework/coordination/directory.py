@@ -30,6 +30,29 @@ NEED_DOMAINS: dict[str, str] = {
     "social_connection": "Social connection",
 }
 
+# Care plan needs name their life domain in the words of the plan templates and the NCQA
+# assessment ("behavioral", "medical", "financial" ...); these are the directory domains that
+# meet each. A need whose domain is already a directory domain maps to itself.
+CARE_PLAN_DOMAINS: dict[str, tuple[str, ...]] = {
+    "behavioral": ("behavioral_health", "substance_use"),
+    "mental_health": ("behavioral_health",),
+    "medical": ("primary_care",),
+    "health": ("primary_care",),
+    "financial": ("benefits", "utilities", "employment"),
+    "income": ("benefits", "employment"),
+    "social": ("social_connection",),
+    "safety": ("interpersonal_safety",),
+}
+
+
+def directory_domains_for(need_domain: str) -> tuple[str, ...]:
+    """The directory need domains that serve a care plan need's domain (empty: unknown)."""
+    key = (need_domain or "").strip().lower()
+    if key in NEED_DOMAINS:
+        return (key,)
+    return CARE_PLAN_DOMAINS.get(key, ())
+
+
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")

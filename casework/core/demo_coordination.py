@@ -29,6 +29,7 @@ from casework.cases.services import care_team_member_add
 from casework.clients.models import Client
 from casework.consent.models import Consent
 from casework.consent.services import consent_record, consent_revoke
+from casework.coordination.directory import directory_domains_for
 from casework.coordination.models import (
     Appointment,
     PartnerLink,
@@ -512,17 +513,6 @@ def _log_progress(line: str) -> None:
 
 # The care plan need domains the demo writes (casework/core/demo_data.py NEED_TOPICS) and the
 # directory need domains (casework/coordination/directory.py NEED_DOMAINS) that meet them.
-CARE_PLAN_TO_DIRECTORY: dict[str, tuple[str, ...]] = {
-    "food": ("food",),
-    "housing": ("housing",),
-    "transportation": ("transportation",),
-    "financial": ("benefits", "utilities"),
-    "employment": ("employment",),
-    "social": ("social_connection",),
-    "behavioral": ("behavioral_health",),
-    "substance_use": ("substance_use",),
-    "medical": ("primary_care",),
-}
 
 # The directory services a case manager picks for each need topic, most usual first.
 TOPIC_SERVICES: dict[str, tuple[str, ...]] = {
@@ -939,7 +929,7 @@ class _Coordinator:
 
     def _candidates(self, life: _Life, topic: str, domain: str) -> list[ResourceService]:
         names = TOPIC_SERVICES.get(topic, ())
-        wanted = CARE_PLAN_TO_DIRECTORY.get(domain, ())
+        wanted = directory_domains_for(domain)
         age = _age(life.client.birth_date, self.today)
         found = []
         for name in names:

@@ -32,3 +32,12 @@ def test_open_now_uses_the_local_time_zone():
     assert is_open(hours, at=moment, time_zone="America/New_York")
     assert not is_open(hours, at=moment, time_zone="America/Los_Angeles")
     assert not is_open(hours, at=datetime(2026, 11, 24, 14, 30, tzinfo=UTC))  # Tuesday
+
+
+def test_care_plan_need_domains_map_to_directory_domains():
+    from casework.coordination.directory import directory_domains_for
+
+    assert directory_domains_for("food") == ("food",)
+    assert directory_domains_for("Behavioral") == ("behavioral_health", "substance_use")
+    assert "benefits" in directory_domains_for("financial")
+    assert directory_domains_for("something else") == ()

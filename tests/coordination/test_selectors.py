@@ -64,3 +64,14 @@ def test_inactive_services_and_other_organizations_are_not_found(world):
     service(world.other_org, "Theirs")
     assert names(resource_search(user=world.casey)) == ["Ours"]
     assert names(resource_search(user=world.olive)) == ["Theirs"]
+
+
+def test_referral_services_follow_the_care_plan_need_domain(world):
+    from casework.coordination.selectors.referrals import referral_services
+
+    service(world.org, "Counseling", needs=["behavioral_health"])
+    service(world.org, "Pantry", needs=["food"])
+    found = referral_services(user=world.casey, need_domain="behavioral")
+    assert [s.name for s in found] == ["Counseling"]
+    # A domain the directory does not know filters nothing rather than showing an empty list.
+    assert len(referral_services(user=world.casey, need_domain="spiritual")) == 2

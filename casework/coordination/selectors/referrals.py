@@ -14,6 +14,7 @@ from casework.accounts.models import Role
 from casework.careplans.models import Intervention, Need
 from casework.cases.models import Case
 from casework.cases.selectors import case_get, cases_visible_to
+from casework.coordination.directory import directory_domains_for
 from casework.coordination.models import PartnerLink, Referral, ReferralEvent, ResourceService
 from casework.core.errors import NotFound
 
@@ -79,8 +80,9 @@ def referral_events(referral: Referral) -> QuerySet[ReferralEvent]:
 def referral_services(
     *, user: Any, need_domain: str = "", q: str = "", limit: int = 50
 ) -> list[ResourceService]:
-    """Active services of the user's directory a referral may go to, filtered by need domain and
-    a search text (name, provider, description)."""
+    """Active services of the user's directory a referral may go to, filtered by the directory
+    domains that serve the need's domain (``directory_domains_for``) and a search text (name,
+    provider, description)."""
     if user.organization_id is None:
         return []
     rows = ResourceService.objects.filter(
@@ -90,9 +92,11 @@ def referral_services(
         rows = rows.filter(
             Q(name__icontains=q) | Q(provider__name__icontains=q) | Q(description__icontains=q)
         )
+    # A need domain the directory does not know (free text in a plan) filters nothing.
+    wanted = set(directory_domains_for(need_domain))
     found = []
     for service in rows.order_by("name", "id"):
-        if need_domain and need_domain not in (service.needs or []):
+        if wanted and not wanted & set(service.needs or []):
             continue
         found.append(service)
         if len(found) >= limit:
