@@ -48,7 +48,9 @@ def _parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--profile", help="Write a cProfile of the first sweep to this file")
+    parser.add_argument(
+        "--profile", help="Write a cProfile of the first sweep to FILE (the second to FILE.second)"
+    )
     return parser.parse_args()
 
 
@@ -331,7 +333,13 @@ def main() -> None:
                 f"{row.escalated:>6,} escalated"
             )
         print(f"  total: {first.created:,} created")
+        if profiler is not None:
+            profiler = cProfile.Profile()
+            profiler.enable()
         second = sweep_run(now=now)
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(f"{args.profile}.second")
         print(
             f"second sweep: {second.seconds:.2f} s, {second.created} created, "
             f"{second.resolved} resolved, {second.escalated} escalated"

@@ -26,7 +26,7 @@ from casework.monitoring.rules.base import (
     local_day,
     name_of,
 )
-from casework.programs.models import RISK_TIERS
+from casework.programs.models import RISK_TIERS, Program
 
 CASE_SOURCE = "cases.case"
 PLAN_SOURCE = "careplans.careplan"
@@ -52,9 +52,12 @@ CASE_FIELDS = (
 
 
 def _case_query(rule: PromptRule, statuses: list[str]) -> Any:
+    # ``program_id IN (the model's programs)`` rather than a join on the program: SQLite then
+    # reads the (program, status) index instead of every case of the organization (EXPLAIN;
+    # at 100,000 cases 80 ms -> 40 ms for each of the 15 contact-due queries).
     return Case.objects.filter(
         organization_id=rule.organization_id,
-        program__model_id=rule.model_id,
+        program_id__in=Program.objects.filter(model_id=rule.model_id).values("id"),
         status__in=statuses,
     ).order_by()
 
