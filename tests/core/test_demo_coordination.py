@@ -19,6 +19,7 @@ from casework.cases.models import CareTeamMember, Case
 from casework.clients.models import ClientIdentifier
 from casework.consent.models import Consent
 from casework.consent.selectors import REFERRAL_PURPOSES, consent_covering
+from casework.coordination.directory import directory_domains_for
 from casework.coordination.models import (
     Appointment,
     AppointmentStatus,
@@ -38,7 +39,7 @@ from casework.coordination.services.referrals import (
     OUTCOME_CODES,
     referral_follow_ups_create,
 )
-from casework.core.demo_coordination import CARE_PLAN_TO_DIRECTORY, PARTNER_CONTACTS
+from casework.core.demo_coordination import PARTNER_CONTACTS
 from casework.coverage.models import Authorization, Coverage
 from casework.coverage.selectors import usage_of, with_usage
 from casework.encounters.models import Contact
@@ -86,7 +87,7 @@ def test_referrals_in_every_status_with_a_consistent_history_and_consent(demo: s
         sent = [event.at for event in moves if event.to_status == ReferralStatus.REQUESTED]
         assert referral.requested_at == (sent[0] if sent else None)
         if referral.need is not None:
-            directory = set(CARE_PLAN_TO_DIRECTORY[referral.need.domain])
+            directory = set(directory_domains_for(referral.need.domain))
             assert directory & set(referral.service.needs), (referral.need.domain, referral.service)
         if referral.status in (ReferralStatus.REJECTED, ReferralStatus.FAILED):
             assert referral.status_reason
