@@ -61,6 +61,7 @@ from casework.core import demo_data as words
 from casework.core.demo_coordination import load_coordination
 from casework.core.errors import Conflict
 from casework.core.validation import fold, primary_language
+from casework.monitoring.sweep import sweeps_paused
 from casework.programs.models import CaseManagementModel, Program
 from casework.programs.services import program_create
 from casework.risk.demo_history import generate_history
@@ -1531,7 +1532,9 @@ def demo_load(
     loader = _Loader(seed=seed, now=timezone.now())
     token = audit_context.set_current(audit_context.AuditContext(request_id=f"demo-seed-{seed}"))
     try:
-        with transaction.atomic():
+        # The services re-sweep a case after each change; the load ends with one full sweep
+        # (load_coordination) instead.
+        with transaction.atomic(), sweeps_paused():
             organization = loader.demo_organization(clients=clients, rng=random.Random(seed + 1))
             intake = loader.users["intake"]
             referrers = [

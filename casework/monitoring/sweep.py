@@ -31,6 +31,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import SimpleNamespace
@@ -207,6 +208,21 @@ def _run_rules(
             progress(row)
 
 
+# Set by ``sweeps_paused``: the per-case re-sweeps the services ask for are skipped.
+_paused: ContextVar[bool] = ContextVar("casework_sweeps_paused", default=False)
+
+
+@contextmanager
+def sweeps_paused() -> Iterator[None]:
+    """Skip the per-case re-sweeps (``sweep_cases``) while a bulk load writes thousands of
+    records (the demo, imports); the caller runs one ``sweep_run`` afterwards instead."""
+    token = _paused.set(True)
+    try:
+        yield
+    finally:
+        _paused.reset(token)
+
+
 def sweep_cases(
     *,
     case_ids: Iterable[UUID],
@@ -217,6 +233,8 @@ def sweep_cases(
     """Re-evaluate every rule for just these cases (and the staff rules for their case managers,
     or ``staff_ids``), inside the caller's transaction: called by the services that change what
     a rule watches (a contact logged, attendance recorded, a plan reviewed, a case closed …)."""
+    if _paused.get():
+        return SweepReport()
     ids = [as_uuid(case_id) for case_id in case_ids if case_id is not None]
     if not ids and not staff_ids:
         return SweepReport()

@@ -16,7 +16,7 @@ from casework.cases.models import Case
 from casework.clients.models import Utilization
 from casework.coordination.models import Appointment
 from casework.monitoring.models import PromptRule, WorkItem
-from casework.monitoring.sweep import sweep_cases, sweep_run
+from casework.monitoring.sweep import sweep_cases, sweep_run, sweeps_paused
 from tests import factories
 
 
@@ -157,6 +157,19 @@ def test_a_phone_call_does_not_close_a_face_to_face_item(world, intensive, now):
     factories_contact(world, case, now - timedelta(hours=1))
     assert open_items(case=case, kind="contact_due").count() == 1
     factories_contact(world, case, now - timedelta(minutes=30), contact_type="office")
+    assert open_items(case=case, kind="contact_due").count() == 0
+
+
+def test_paused_sweeps_leave_the_item_for_the_next_full_sweep(world, intensive, now):
+    """A bulk load (the demo) pauses the per-case re-sweeps and runs one sweep at the end."""
+    case = active(world, intensive)
+    Case.objects.filter(pk=case.pk).update(opened_at=now - timedelta(days=20))
+    sweep_run(now=now)
+    assert open_items(case=case, kind="contact_due").count() == 1
+    with sweeps_paused():
+        factories_contact(world, case, now - timedelta(minutes=30), contact_type="office")
+        assert open_items(case=case, kind="contact_due").count() == 1
+    sweep_run(now=now)
     assert open_items(case=case, kind="contact_due").count() == 0
 
 
