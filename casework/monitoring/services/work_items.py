@@ -152,18 +152,33 @@ def work_item_complete(
             code="not_assignee",
             errors=[field_error("assignee", "not you")],
         )
-    if work_item.status != WorkItemStatus.OPEN:
-        raise Conflict(
-            f"This work item is already {work_item.get_status_display().lower()}.",
-            code="not_open",
-            errors=[field_error("status", work_item.status)],
-        )
+    _require_open(work_item)
+    return _close(
+        work_item,
+        acting_user=acting_user,
+        expected_version=expected_version,
+        status=WorkItemStatus.DONE,
+        close_reason=CloseReason.COMPLETED,
+        detail={"note": note} if note else None,
+    )
+
+
+def _close(
+    work_item: WorkItem,
+    *,
+    acting_user: User,
+    expected_version: int | None,
+    status: str,
+    close_reason: str,
+    detail: dict[str, str] | None,
+) -> WorkItem:
+    """Close one item by hand (completed or cancelled), version-checked and audited."""
     with transaction.atomic():
         diff = update_versioned(
             work_item,
             expected_version=expected_version,
-            status=WorkItemStatus.DONE,
-            close_reason=CloseReason.COMPLETED,
+            status=status,
+            close_reason=close_reason,
             closed_at=timezone.now(),
             closed_by=acting_user,
         )
@@ -173,8 +188,9 @@ def work_item_complete(
             action=Action.UPDATE,
             obj=work_item,
             client_id=work_item.client_id,
+            organization_id=work_item.organization_id,
             changes={**diff, "closed_by": acting_user.username},
-            detail={"note": note} if note else None,
+            detail=detail,
         )
     return work_item
 
@@ -425,26 +441,14 @@ def work_item_cancel(
         )
     _require_open(work_item)
     reason = _require_reason(reason)
-    with transaction.atomic():
-        diff = update_versioned(
-            work_item,
-            expected_version=expected_version,
-            status=WorkItemStatus.CANCELLED,
-            close_reason=CloseReason.CANCELLED,
-            closed_at=timezone.now(),
-            closed_by=acting_user,
-        )
-        diff.pop("closed_by", None)
-        audit_record(
-            actor=acting_user,
-            action=Action.UPDATE,
-            obj=work_item,
-            client_id=work_item.client_id,
-            organization_id=work_item.organization_id,
-            changes={**diff, "closed_by": acting_user.username},
-            detail={"reason": reason},
-        )
-    return work_item
+    return _close(
+        work_item,
+        acting_user=acting_user,
+        expected_version=expected_version,
+        status=WorkItemStatus.CANCELLED,
+        close_reason=CloseReason.CANCELLED,
+        detail={"reason": reason},
+    )
 
 
 def work_item_reassign(
