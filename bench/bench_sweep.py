@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -50,6 +51,12 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument(
         "--profile", help="Write a cProfile of the first sweep to FILE (the second to FILE.second)"
+    )
+    parser.add_argument(
+        "--snapshot",
+        metavar="DIR",
+        help="SQLite only: keep a copy of the built database in DIR and, when DIR holds one "
+        "already (same --cases and --seed), start from it instead of building again",
     )
     return parser.parse_args()
 
@@ -295,16 +302,56 @@ def build(*, cases: int, seed: int, now: datetime) -> Any:
     return organization
 
 
+def _snapshot_path(args: argparse.Namespace) -> Path | None:
+    if not args.snapshot:
+        return None
+    if os.environ.get("CASEWORK_DATABASE_URL", "").strip():
+        raise SystemExit("--snapshot is for SQLite only")
+    folder = Path(args.snapshot)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"sweep-{args.cases}-{args.seed}.sqlite3"
+
+
+def _database_file() -> Path:
+    return Path(os.environ["CASEWORK_DATA_DIR"]) / "casework.sqlite3"
+
+
+def _save(snapshot: Path, now: datetime) -> None:
+    """Copy the built database (and the moment it was built for) to ``snapshot``."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copyfile(_database_file(), snapshot)
+    snapshot.with_suffix(".now").write_text(now.isoformat())
+
+
+def _restore(snapshot: Path) -> None:
+    target = _database_file()
+    for leftover in target.parent.glob("casework.sqlite3*"):
+        leftover.unlink()
+    shutil.copyfile(snapshot, target)
+
+
 def main() -> None:
     args = _parse()
-    where = _setup_database(reuse=False)
-    print(f"database: {where}", flush=True)
+    snapshot = _snapshot_path(args)
+    restored = snapshot is not None and snapshot.exists()
+    if restored:
+        _restore(snapshot)
+    where = _setup_database(reuse=restored)
+    print(f"database: {where}" + (f" (from the snapshot {snapshot})" if restored else ""), flush=True)
     try:
         from casework.audit.services import audit_verify
         from casework.monitoring.sweep import sweep_run
 
-        now = datetime.now(tz=UTC)
-        build(cases=args.cases, seed=args.seed, now=now)
+        if restored:
+            now = datetime.fromisoformat(snapshot.with_suffix(".now").read_text().strip())
+        else:
+            now = datetime.now(tz=UTC)
+            build(cases=args.cases, seed=args.seed, now=now)
+            if snapshot is not None:
+                _save(snapshot, now)
         # A running worker has its URL configuration loaded already; the first ``reverse`` of a
         # fresh process imports every urls/api module (~1.5 s), which is not the sweep's cost.
         from django.urls import reverse

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from casework.audit import context
 from casework.audit.models import Action, AuditEvent
+from casework.core.bulk import fast_bulk_insert
 
 GENESIS_HASH = "0" * 64
 # Any constant works; it names the PostgreSQL advisory lock that serializes appends to the chain.
@@ -110,86 +111,6 @@ def audit_record(
         event.hash = compute_hash(event)
         event.save(force_insert=True)
     return event
-
-
-def fast_bulk_insert(
-    model: type[Model],
-    objects: list[Any],
-    *,
-    batch_size: int = 5000,
-    ignore_conflicts: bool = False,
-) -> None:
-    """INSERT ``objects`` (unsaved instances, every column set) with one ``executemany`` per
-    batch. ``bulk_create`` on SQLite fits only ~999 bound values into a statement (a few dozen
-    rows of a wide table) and prepares every value through each field; for the tens of thousands
-    of rows a sweep writes this converts per column type once and lets the driver loop. Only for
-    plain tables (no multi-table inheritance, no database defaults); the timestamps of
-    ``auto_now``/``auto_now_add`` fields are filled here. ``objects`` may be model instances or
-    any objects with an attribute per column (``attname``), which saves building instances.
-    ``ignore_conflicts`` skips rows a unique constraint refuses (PostgreSQL)."""
-    if not objects:
-        return
-    fields = list(model._meta.concrete_fields)
-    now = timezone.now()
-    converters = []
-    for field in fields:
-        target = getattr(field, "target_field", field)
-        kind = target.get_internal_type()
-        if kind == "UUIDField" and not connection.features.has_native_uuid_field:
-            converters.append(_uuid_hex)
-        elif kind == "DateTimeField":
-            converters.append(connection.ops.adapt_datetimefield_value)
-        elif kind == "JSONField":
-            converters.append(_json_converter(field))
-        else:
-            converters.append(_same)
-    stamps = [
-        field.attname
-        for field in fields
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-    ]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    # Identifiers come from the model's own metadata, quoted; values are bound parameters.
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-    if ignore_conflicts:
-        sql += " ON CONFLICT DO NOTHING"
-    names = [field.attname for field in fields]
-    with connection.cursor() as cursor:
-        for start in range(0, len(objects), batch_size):
-            rows = []
-            for obj in objects[start : start + batch_size]:
-                for name in stamps:
-                    if getattr(obj, name) is None:
-                        setattr(obj, name, now)
-                rows.append(
-                    [
-                        convert(getattr(obj, name))
-                        for convert, name in zip(converters, names, strict=True)
-                    ]
-                )
-            cursor.executemany(sql, rows)
-        for obj in objects:
-            if isinstance(obj, Model):
-                obj._state.adding = False
-
-
-def _json_converter(field: Any) -> Any:
-    def convert(value: Any) -> Any:
-        return field.get_db_prep_save(value, connection)
-
-    return convert
-
-
-def _uuid_hex(value: Any) -> Any:
-    if value is None:
-        return None
-    return value.hex if isinstance(value, UUID) else UUID(str(value)).hex
-
-
-def _same(value: Any) -> Any:
-    return value
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,8 @@ class CarePlan(BaseModel):
 
     class Meta:
         ordering = ["-created_at"]
+        # The sweep's "plan review due" reads active plans by review date.
+        indexes = [models.Index(fields=["status", "next_review_due"], name="plan_review_due")]
 
     def __str__(self) -> str:
         return self.title or f"Care plan for {self.client}"
@@ -174,6 +176,10 @@ class Goal(BaseModel):
 
     class Meta:
         ordering = ["priority", "created_at"]
+        # The sweep's goal rules read active goals by target date.
+        indexes = [
+            models.Index(fields=["lifecycle_status", "target_date"], name="goal_target_date")
+        ]
 
     def __str__(self) -> str:
         return self.client_words[:80]

@@ -248,3 +248,25 @@ def test_notification_page_and_bell(client, world, case):
     done = client.post(reverse("monitoring:notifications_read_all"))
     assert done.status_code == 302
     assert not Notification.objects.filter(user=world.casey, read_at__isnull=True).exists()
+
+
+def test_bulk_notify_sums_up_several_items_of_one_kind_for_one_person(world, case):
+    """A sweep that opens many urgent items (or escalations) for one person makes one
+    notification saying how many of each title, not one per item; a single one stays single."""
+    from casework.monitoring.services.notifications import notify_work_items_created
+
+    urgent = [
+        make_item(world, case, priority=Priority.URGENT, source_id=f"many-{n}", title=title)
+        for n, title in enumerate(["Contact due", "Contact due", "Reassessment due"])
+    ]
+    lone = make_item(
+        world, case, assignee=world.sam, priority=Priority.URGENT, source_id="one", title="Lone"
+    )
+    Notification.objects.all().delete()
+    assert notify_work_items_created([*urgent, lone]) == 2
+    summary = Notification.objects.get(user=world.casey)
+    assert summary.title == "Urgent: 3 new urgent work items"
+    assert summary.body.splitlines() == ["Contact due (2)", "Reassessment due (1)"]
+    assert summary.work_item_id is None
+    single = Notification.objects.get(user=world.sam)
+    assert single.work_item_id == lone.pk and single.title == "Urgent: Lone"

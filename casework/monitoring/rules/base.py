@@ -8,14 +8,14 @@ difference.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from casework.monitoring.models import AssigneeRole, PromptRule
@@ -126,6 +126,28 @@ class Context:
         if case_manager_id and case_manager_active:
             return [as_uuid(case_manager_id)]  # type: ignore[list-item]
         return team_supervisors[:1]
+
+
+def any_rule(
+    ctx: Context, model_field: str, condition: Callable[[PromptRule], Q | None]
+) -> tuple[Q | None, dict[Any, PromptRule]]:
+    """One query for every model of a rule kind: ``condition(rule)`` (or ``None``: the rule asks
+    for nothing) restricted to the rule's model through ``model_field``, OR-ed over the enabled
+    rules; and the rules by model id, so a row finds its own rule. ``(None, {})`` when no rule
+    asks for anything. A query per model would read the cases (or plans, goals …) once per
+    model: at 100,000 cases and five models, five passes instead of one."""
+    combined: Q | None = None
+    rules: dict[Any, PromptRule] = {}
+    for rule in ctx.rules:
+        if rule.model_id is None:
+            continue
+        own = condition(rule)
+        if own is None:
+            continue
+        rules[rule.model_id] = rule
+        scoped = Q(**{model_field: rule.model_id}) & own
+        combined = scoped if combined is None else combined | scoped
+    return combined, rules
 
 
 def days_of(rule: PromptRule, fallback: int | None) -> int | None:

@@ -4,6 +4,7 @@ follow-up after a hospital discharge."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,12 +15,14 @@ from casework.assessments.models import AssessmentResponse, Instrument, Response
 from casework.careplans.models import GoalAchievement, GoalLifecycle, PlanStatus
 from casework.cases.models import ON_CASELOAD, Case, Status
 from casework.clients.models import Utilization, UtilizationKind
+from casework.core.bulk import fast_values
 from casework.encounters.models import Contact, ContactOutcome, ContactStatus
 from casework.monitoring.defaults import POST_DISCHARGE_LOOKBACK_DAYS
 from casework.monitoring.models import PromptRule, RuleKind
 from casework.monitoring.rules.base import (
     Context,
     Wanted,
+    any_rule,
     chunks,
     days_of,
     end_of_day,
@@ -103,13 +106,16 @@ def _wanted_for_case(
 def contact_due(ctx: Context) -> list[Wanted]:
     """A contact is due ``contact_frequency_days[tier]`` after the case's last successful contact
     (for the model's face-to-face tiers: the last face-to-face one), else after it entered
-    intake. A case with no tier counts as moderate. One query per model and group of tiers
-    sharing a frequency; the key ``<case>:<due date>`` moves when a contact is logged."""
-    wanted: list[Wanted] = []
-    for rule in ctx.rules:
+    intake. A case with no tier counts as moderate. One query for every model and tier (a
+    condition per model and group of tiers sharing a frequency); the key ``<case>:<due date>``
+    moves when a contact is logged."""
+    # (model id, tier) -> (every how many days, face to face?)
+    plans: dict[tuple[Any, str], tuple[int, bool]] = {}
+
+    def due(rule: PromptRule) -> Q | None:
         model = rule.model
         if model is None:
-            continue
+            return None
         in_person = set(model.face_to_face_tiers or [])
         groups: dict[tuple[int, bool], list[str]] = defaultdict(list)
         for tier in ["", *RISK_TIERS]:
@@ -117,45 +123,71 @@ def contact_due(ctx: Context) -> list[Wanted]:
             every = days_of(rule, model.contact_every_days(effective))
             if every:
                 groups[(every, effective in in_person)].append(tier)
+                plans[(rule.model_id, tier)] = (every, effective in in_person)
+        condition: Q | None = None
         for (every, face_to_face), tiers in groups.items():
-            last = "last_face_to_face_at" if face_to_face else "last_contact_at"
             latest_base = ctx.now + timedelta(days=rule.lead_days) - timedelta(days=every)
-            queryset = (
-                _case_query(rule, CONTACT_STATUSES)
-                .filter(risk_tier__in=tiers)
-                .annotate(
-                    base=Coalesce(
-                        last, "opened_at", "status_changed_at", output_field=DateTimeField()
-                    )
-                )
-                .filter(base__lte=latest_base)
+            base = "base_in_person" if face_to_face else "base"
+            group = Q(risk_tier__in=tiers, **{f"{base}__lte": latest_base})
+            condition = group if condition is None else condition | group
+        return condition
+
+    condition, rules = any_rule(ctx, "program__model_id", due)
+    if condition is None:
+        return []
+    queryset = (
+        Case.objects.filter(status__in=CONTACT_STATUSES)
+        .annotate(
+            base=Coalesce(
+                "last_contact_at", "opened_at", "status_changed_at", output_field=DateTimeField()
+            ),
+            base_in_person=Coalesce(
+                "last_face_to_face_at",
+                "opened_at",
+                "status_changed_at",
+                output_field=DateTimeField(),
+            ),
+        )
+        .filter(condition)
+        .order_by()
+    )
+    wanted: list[Wanted] = []
+    for part in ctx.scoped(queryset, "pk"):
+        rows = fast_values(
+            part,
+            *CASE_FIELDS,
+            "program__model_id",
+            "risk_tier",
+            "base",
+            "base_in_person",
+            "last_contact_at",
+            "last_face_to_face_at",
+        )
+        for row in rows:
+            rule = rules[row["program__model_id"]]
+            every, face_to_face = plans[(rule.model_id, row["risk_tier"])]
+            due_at = row["base_in_person" if face_to_face else "base"] + timedelta(days=every)
+            seen = row["last_face_to_face_at" if face_to_face else "last_contact_at"]
+            what = "Face-to-face contact" if face_to_face else "Contact"
+            since = (
+                f"last {'seen in person' if face_to_face else 'contact'} {local_day(seen):%b %d}"
+                if seen
+                else "no contact since intake"
             )
-            for part in ctx.scoped(queryset, "pk"):
-                for row in part.values(
-                    *CASE_FIELDS, "base", "last_contact_at", "last_face_to_face_at"
-                ):
-                    due_at = row["base"] + timedelta(days=every)
-                    seen = row["last_face_to_face_at" if face_to_face else "last_contact_at"]
-                    what = "Face-to-face contact" if face_to_face else "Contact"
-                    since = (
-                        f"last {'seen in person' if face_to_face else 'contact'} "
-                        f"{local_day(seen):%b %d}"
-                        if seen
-                        else "no contact since intake"
-                    )
-                    wanted += _wanted_for_case(
-                        ctx,
-                        rule,
-                        row,
-                        source_type=CASE_SOURCE,
-                        source_id=f"{row['id']}:{local_day(due_at).isoformat()}",
-                        title=f"{what} due",
-                        detail=(
-                            f"{name_of(row['client__given_name'], row['client__family_name'])}: "
-                            f"{since}; {model.name} asks for one every {every} days."
-                        ),
-                        due_at=due_at,
-                    )
+            wanted += _wanted_for_case(
+                ctx,
+                rule,
+                row,
+                source_type=CASE_SOURCE,
+                source_id=f"{row['id']}:{local_day(due_at).isoformat()}",
+                title=f"{what} due",
+                detail=(
+                    f"{name_of(row['client__given_name'], row['client__family_name'])}: "
+                    f"{since}; {rule.model.name if rule.model else 'the model'} asks for one "
+                    f"every {every} days."
+                ),
+                due_at=due_at,
+            )
     return wanted
 
 
@@ -196,7 +228,7 @@ def reassessment_due(ctx: Context) -> list[Wanted]:
             .filter(base__lte=latest_base)
         )
         for part in ctx.scoped(queryset, "pk"):
-            for row in part.values(*CASE_FIELDS, "base", "assessed_at"):
+            for row in fast_values(part, *CASE_FIELDS, "base", "assessed_at"):
                 due_at = row["base"] + timedelta(days=interval)
                 assessed = row["assessed_at"]
                 since = f"last assessed {local_day(assessed):%b %d}" if assessed else "not yet"
@@ -221,90 +253,111 @@ def plan_review_due(ctx: Context) -> list[Wanted]:
     at agreement and at each review) is within ``lead_days`` or past."""
     from casework.careplans.models import CarePlan
 
+    condition, rules = any_rule(
+        ctx,
+        "case__program__model_id",
+        lambda rule: Q(next_review_due__lte=ctx.today + timedelta(days=rule.lead_days)),
+    )
+    if condition is None:
+        return []
+    widest = max((rule.lead_days for rule in ctx.rules), default=0)
+    queryset = CarePlan.objects.filter(
+        condition,
+        status=PlanStatus.ACTIVE,
+        next_review_due__lte=ctx.today + timedelta(days=widest),
+        case__status__in=CASELOAD_STATUSES,
+    ).order_by()
+    fields = [f"case__{name}" for name in CASE_FIELDS]
     wanted: list[Wanted] = []
-    for rule in ctx.rules:
-        latest_due = ctx.today + timedelta(days=rule.lead_days)
-        queryset = CarePlan.objects.filter(
-            status=PlanStatus.ACTIVE,
-            next_review_due__lte=latest_due,
-            case__organization_id=rule.organization_id,
-            case__program__model_id=rule.model_id,
-            case__status__in=CASELOAD_STATUSES,
-        ).order_by()
-        fields = [f"case__{name}" for name in CASE_FIELDS]
-        for part in ctx.scoped(queryset, "case_id"):
-            for row in part.values("id", "next_review_due", "title", *fields):
-                due = row["next_review_due"]
-                client = name_of(row["case__client__given_name"], row["case__client__family_name"])
-                wanted += _wanted_for_case(
-                    ctx,
-                    rule,
-                    row,
-                    prefix="case__",
-                    source_type=PLAN_SOURCE,
-                    source_id=f"{row['id']}:{due.isoformat()}",
-                    title="Care plan review due",
-                    detail=f"{client}: {row['title'] or 'care plan'} review due {due:%b %d}.",
-                    due_at=end_of_day(due),
-                )
+    for part in ctx.scoped(queryset, "case_id"):
+        for row in fast_values(
+            part, "id", "next_review_due", "title", "case__program__model_id", *fields
+        ):
+            due = row["next_review_due"]
+            client = name_of(row["case__client__given_name"], row["case__client__family_name"])
+            wanted += _wanted_for_case(
+                ctx,
+                rules[row["case__program__model_id"]],
+                row,
+                prefix="case__",
+                source_type=PLAN_SOURCE,
+                source_id=f"{row['id']}:{due.isoformat()}",
+                title="Care plan review due",
+                detail=f"{client}: {row['title'] or 'care plan'} review due {due:%b %d}.",
+                due_at=end_of_day(due),
+            )
     return wanted
 
 
-def _goal_rows(ctx: Context, rule: PromptRule, date_filter: Q) -> Any:
+GOAL_MODEL = "plan__case__program__model_id"
+DISCHARGE_MODEL = "client__cases__program__model_id"
+
+
+def _goals(
+    ctx: Context, window: Callable[[PromptRule], Q], envelope: Q, title: str
+) -> list[Wanted]:
+    """Active goals (not achieved) of active plans of cases on a caseload whose target date is
+    in the rule's ``window``: one query for every model. ``envelope`` holds every rule's window
+    (so the query can start from the goals' target-date index)."""
     from casework.careplans.models import Goal
 
+    condition, rules = any_rule(ctx, GOAL_MODEL, window)
+    if condition is None:
+        return []
     queryset = (
         Goal.objects.filter(
-            date_filter,
+            condition,
+            envelope,
             lifecycle_status=GoalLifecycle.ACTIVE,
             plan__status=PlanStatus.ACTIVE,
-            plan__case__organization_id=rule.organization_id,
-            plan__case__program__model_id=rule.model_id,
             plan__case__status__in=CASELOAD_STATUSES,
         )
         .exclude(achievement_status__in=MET)
         .order_by()
     )
     fields = [f"plan__case__{name}" for name in CASE_FIELDS]
+    wanted: list[Wanted] = []
     for part in ctx.scoped(queryset, "plan__case_id"):
-        yield from part.values("id", "target_date", "client_words", *fields)
-
-
-def _goal_wanted(ctx: Context, rule: PromptRule, row: dict[str, Any], title: str) -> list[Wanted]:
-    target = row["target_date"]
-    words = " ".join(str(row["client_words"]).split())
-    client = name_of(row["plan__case__client__given_name"], row["plan__case__client__family_name"])
-    return _wanted_for_case(
-        ctx,
-        rule,
-        row,
-        prefix="plan__case__",
-        source_type=GOAL_SOURCE,
-        source_id=f"{row['id']}:{target.isoformat()}",
-        title=title,
-        detail=f"{client}: “{words[:120]}” -- target date {target:%b %d, %Y}.",
-        due_at=end_of_day(target),
-    )
+        for row in fast_values(part, "id", "target_date", "client_words", GOAL_MODEL, *fields):
+            target = row["target_date"]
+            words = " ".join(str(row["client_words"]).split())
+            client = name_of(
+                row["plan__case__client__given_name"], row["plan__case__client__family_name"]
+            )
+            wanted += _wanted_for_case(
+                ctx,
+                rules[row[GOAL_MODEL]],
+                row,
+                prefix="plan__case__",
+                source_type=GOAL_SOURCE,
+                source_id=f"{row['id']}:{target.isoformat()}",
+                title=title,
+                detail=f"{client}: “{words[:120]}” -- target date {target:%b %d, %Y}.",
+                due_at=end_of_day(target),
+            )
+    return wanted
 
 
 def goal_target_near(ctx: Context) -> list[Wanted]:
     """An active goal (not achieved) of an active plan whose target date is within ``days``."""
-    wanted: list[Wanted] = []
-    for rule in ctx.rules:
-        days = rule.days if rule.days is not None else 14
-        window = Q(target_date__gte=ctx.today, target_date__lte=ctx.today + timedelta(days=days))
-        for row in _goal_rows(ctx, rule, window):
-            wanted += _goal_wanted(ctx, rule, row, "Goal target date near")
-    return wanted
+
+    def days(rule: PromptRule) -> int:
+        return rule.days if rule.days is not None else 14
+
+    def window(rule: PromptRule) -> Q:
+        return Q(
+            target_date__gte=ctx.today, target_date__lte=ctx.today + timedelta(days=days(rule))
+        )
+
+    widest = max((days(rule) for rule in ctx.rules), default=0)
+    envelope = Q(target_date__gte=ctx.today, target_date__lte=ctx.today + timedelta(days=widest))
+    return _goals(ctx, window, envelope, "Goal target date near")
 
 
 def goal_target_passed(ctx: Context) -> list[Wanted]:
     """An active goal (not achieved) of an active plan whose target date has passed."""
-    wanted: list[Wanted] = []
-    for rule in ctx.rules:
-        for row in _goal_rows(ctx, rule, Q(target_date__lt=ctx.today)):
-            wanted += _goal_wanted(ctx, rule, row, "Goal target date passed")
-    return wanted
+    passed = Q(target_date__lt=ctx.today)
+    return _goals(ctx, lambda rule: passed, passed, "Goal target date passed")
 
 
 def _post_discharge(ctx: Context, default_days: int) -> list[Wanted]:
@@ -313,60 +366,58 @@ def _post_discharge(ctx: Context, default_days: int) -> list[Wanted]:
     the discharge (the follow-up is still owed by the case that held the client then). Any
     successful contact with the client after the discharge satisfies it. Discharges older than
     ``parameters.lookback_days`` no longer prompt."""
-    wanted: list[Wanted] = []
-    for rule in ctx.rules:
+    days_by_model: dict[Any, int] = {}
+
+    def window(rule: PromptRule) -> Q:
         days = rule.days if rule.days is not None else default_days
+        days_by_model[rule.model_id] = days
         lookback = int((rule.parameters or {}).get("lookback_days", POST_DISCHARGE_LOOKBACK_DAYS))
         latest_end = min(ctx.now, ctx.now + timedelta(days=rule.lead_days) - timedelta(days=days))
-        seen_since = Contact.objects.filter(
-            client_id=OuterRef("client_id"),
-            outcome=ContactOutcome.SUCCESSFUL,
-            status=ContactStatus.FINAL,
-            started_at__gt=OuterRef("ended_at"),
-        )
-        # One filter() call, so every condition on the client's cases is about the same case.
-        in_charge = Q(client__cases__status__in=CASELOAD_STATUSES) | Q(
-            client__cases__status=Status.CLOSED, client__cases__closed_at__gte=F("ended_at")
-        )
-        conditions = {
-            "kind": UtilizationKind.INPATIENT,
-            "ended_at__gte": ctx.now - timedelta(days=lookback),
-            "ended_at__lte": latest_end,
-            "client__cases__organization_id": rule.organization_id,
-            "client__cases__program__model_id": rule.model_id,
-        }
-        parts: list[list[Any] | None] = (
-            [None] if ctx.case_ids is None else list(chunks(ctx.case_ids))
-        )
-        fields = [f"client__cases__{name}" for name in CASE_FIELDS]
-        for part in parts:
-            scope: dict[str, Any] = {} if part is None else {"client__cases__id__in": part}
-            queryset = (
-                Utilization.objects.filter(in_charge, ~Exists(seen_since), **conditions, **scope)
-                .order_by()
-                .values("id", "ended_at", "facility", *fields)
+        return Q(ended_at__gte=ctx.now - timedelta(days=lookback), ended_at__lte=latest_end)
+
+    condition, rules = any_rule(ctx, DISCHARGE_MODEL, window)
+    if condition is None:
+        return []
+    seen_since = Contact.objects.filter(
+        client_id=OuterRef("client_id"),
+        outcome=ContactOutcome.SUCCESSFUL,
+        status=ContactStatus.FINAL,
+        started_at__gt=OuterRef("ended_at"),
+    )
+    # One filter() call, so every condition on the client's cases is about the same case.
+    in_charge = Q(client__cases__status__in=CASELOAD_STATUSES) | Q(
+        client__cases__status=Status.CLOSED, client__cases__closed_at__gte=F("ended_at")
+    )
+    parts: list[list[Any] | None] = [None] if ctx.case_ids is None else list(chunks(ctx.case_ids))
+    fields = [f"client__cases__{name}" for name in CASE_FIELDS]
+    wanted: list[Wanted] = []
+    for part in parts:
+        scope: dict[str, Any] = {} if part is None else {"client__cases__id__in": part}
+        queryset = Utilization.objects.filter(
+            condition, in_charge, ~Exists(seen_since), kind=UtilizationKind.INPATIENT, **scope
+        ).order_by()
+        for row in fast_values(queryset, "id", "ended_at", "facility", DISCHARGE_MODEL, *fields):
+            days = days_by_model[row[DISCHARGE_MODEL]]
+            discharged = local_day(row["ended_at"])
+            client = name_of(
+                row["client__cases__client__given_name"],
+                row["client__cases__client__family_name"],
             )
-            for row in queryset:
-                discharged = local_day(row["ended_at"])
-                client = name_of(
-                    row["client__cases__client__given_name"],
-                    row["client__cases__client__family_name"],
-                )
-                where = f" from {row['facility']}" if row["facility"] else ""
-                wanted += _wanted_for_case(
-                    ctx,
-                    rule,
-                    row,
-                    prefix="client__cases__",
-                    source_type=DISCHARGE_SOURCE,
-                    source_id=str(row["id"]),
-                    title=f"Follow up {days} days after discharge",
-                    detail=(
-                        f"{client} was discharged{where} on {discharged:%b %d}; a follow-up "
-                        f"contact is due within {days} days."
-                    ),
-                    due_at=row["ended_at"] + timedelta(days=days),
-                )
+            where = f" from {row['facility']}" if row["facility"] else ""
+            wanted += _wanted_for_case(
+                ctx,
+                rules[row[DISCHARGE_MODEL]],
+                row,
+                prefix="client__cases__",
+                source_type=DISCHARGE_SOURCE,
+                source_id=str(row["id"]),
+                title=f"Follow up {days} days after discharge",
+                detail=(
+                    f"{client} was discharged{where} on {discharged:%b %d}; a follow-up "
+                    f"contact is due within {days} days."
+                ),
+                due_at=row["ended_at"] + timedelta(days=days),
+            )
     return wanted
 
 

@@ -9,6 +9,7 @@ health information -- those stay behind the sign-in (docs/security.md, "Email").
 from __future__ import annotations
 
 import logging
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -193,13 +194,25 @@ def notify_work_item_created(item: WorkItem) -> Notification | None:
     )
 
 
+# Several new urgent items (or escalations) for one person from one sweep make one notification
+# naming how many of each title, not one each: a supervisor whose team slipped gets "Escalated
+# to you: 40 overdue work items", not forty lines in the bell. Asap items always notify one by one.
+SUMMARY_NAMES = 5
+SUMMARY_LABELS = {
+    WORK_ITEM_URGENT: ("Urgent", "new urgent work items"),
+    WORK_ITEM_ESCALATION: ("Escalated to you", "overdue work items"),
+}
+
+
 def notify_work_items_created(items: Iterable[Any]) -> int:
     """``notify_work_item_created`` for many new items at once (the sweep): one plain-row
     insert per few thousand notifications (no model instances), emails on commit for asap ones.
+    A person with several new urgent items, or several escalations, gets one notification
+    for each kind naming how many (``SUMMARY_LABELS``); asap items notify one by one.
     ``items`` are work items or any objects with their columns as attributes (``id``,
     ``assignee_id``, ``kind``, ``priority``, ``title``, ``escalation_of_id``): the sweep passes
     the rows it inserted. Returns how many notifications were made."""
-    from casework.audit.services import fast_bulk_insert
+    from casework.core.bulk import fast_bulk_insert
 
     def cast_item(item: Any) -> WorkItem:
         return cast(WorkItem, item)
@@ -207,28 +220,68 @@ def notify_work_items_created(items: Iterable[Any]) -> int:
     url = reverse("monitoring:my_work")
     rows: list[SimpleNamespace] = []
     to_email: list[UUID] = []
+    grouped: dict[tuple[Any, str], list[WorkItem]] = defaultdict(list)
+
+    def row(
+        *, user_id: Any, work_item_id: Any, kind: str, title: str, body: str
+    ) -> SimpleNamespace:
+        made = SimpleNamespace(
+            id=uuid4(),
+            created_at=None,
+            updated_at=None,
+            version=1,
+            user_id=user_id,
+            work_item_id=work_item_id,
+            kind=kind,
+            title=title[:200],
+            body=body,
+            url=url,
+            read_at=None,
+            emailed_at=None,
+        )
+        rows.append(made)
+        return made
+
     for item in map(cast_item, items):
         notice = _notice_for(item)
         if notice is None:
             continue
         kind, email = notice
-        row = SimpleNamespace(
-            id=uuid4(),
-            created_at=None,
-            updated_at=None,
-            version=1,
-            user_id=item.assignee_id,
-            work_item_id=item.id,
-            kind=kind,
-            title=_title_for(item, kind)[:200],
-            body="",
-            url=url,
-            read_at=None,
-            emailed_at=None,
-        )
-        rows.append(row)
         if email:
-            to_email.append(row.id)
+            made = row(
+                user_id=item.assignee_id,
+                work_item_id=item.id,
+                kind=kind,
+                title=_title_for(item, kind),
+                body="",
+            )
+            to_email.append(made.id)
+        else:
+            grouped[(item.assignee_id, kind)].append(item)
+    for (user_id, kind), group in grouped.items():
+        if len(group) == 1:
+            item = group[0]
+            row(
+                user_id=user_id,
+                work_item_id=item.id,
+                kind=kind,
+                title=_title_for(item, kind),
+                body="",
+            )
+            continue
+        label, what = SUMMARY_LABELS[kind]
+        by_title = Counter(item.title for item in group).most_common()
+        names = [f"{title} ({count})" for title, count in by_title[:SUMMARY_NAMES]]
+        if len(by_title) > SUMMARY_NAMES:
+            rest = sum(count for _, count in by_title[SUMMARY_NAMES:])
+            names.append(f"{rest} more of other kinds")
+        row(
+            user_id=user_id,
+            work_item_id=None,
+            kind=kind,
+            title=f"{label}: {len(group)} {what}",
+            body="\n".join(names),
+        )
     fast_bulk_insert(Notification, rows)
     for notification_id in to_email:
         _email_on_commit(notification_id)
