@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
+from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
@@ -155,25 +156,42 @@ def fast_bulk_insert(
     *,
     batch_size: int = 5000,
     ignore_conflicts: bool = False,
+    constants: dict[str, Any] | None = None,
     using: str = "default",
 ) -> None:
     """INSERT ``objects`` (unsaved instances, every column set) with one ``executemany`` per
     batch. ``bulk_create`` on SQLite fits only ~999 bound values into a statement (a few dozen
     rows of a wide table) and prepares every value through each field; for the tens of thousands
     of rows a sweep writes this converts per column type once and lets the driver loop. Only for
-    plain tables (no multi-table inheritance, no database defaults); the timestamps of
-    ``auto_now``/``auto_now_add`` fields are filled here. ``objects`` may be model instances or
-    any objects with an attribute per column (``attname``), which saves building instances.
+    plain tables (no multi-table inheritance, no database defaults).
+
+    ``objects`` may be model instances or any objects with an attribute per column
+    (``attname``), which saves building instances; ``constants`` gives the columns every row
+    shares (by ``attname``), which the objects then need not carry. The timestamps of
+    ``auto_now``/``auto_now_add`` fields are filled here (set on each object, or as constants).
     ``ignore_conflicts`` skips rows a unique constraint refuses (PostgreSQL)."""
     if not objects:
         return
     connection = connections[using]
-    fields = list(model._meta.concrete_fields)
     now = timezone.now()
-    converters = [_writer(field, connection) for field in fields]
+    shared = dict(constants or {})
+    for field in model._meta.concrete_fields:
+        stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        if stamped and field.attname in shared and shared[field.attname] is None:
+            shared[field.attname] = now
+    # The objects' columns first, then the constants: a row is the object's values plus one
+    # converted tail.
+    own = [field for field in model._meta.concrete_fields if field.attname not in shared]
+    common = [field for field in model._meta.concrete_fields if field.attname in shared]
+    fields = own + common
+    converters = [_writer(field, connection) for field in own]
+    tail = [
+        None if shared[field.attname] is None else _writer(field, connection)(shared[field.attname])
+        for field in common
+    ]
     stamps = [
         field.attname
-        for field in fields
+        for field in own
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
     ]
     quote = connection.ops.quote_name
@@ -183,8 +201,10 @@ def fast_bulk_insert(
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
     if ignore_conflicts:
         sql += " ON CONFLICT DO NOTHING"
-    names = [field.attname for field in fields]
-    columns_of = list(zip(converters, names, strict=True))
+    names = [field.attname for field in own]
+    read = attrgetter(*names)
+    # Only the columns whose values need converting are touched one by one (and not their Nones).
+    plan = [(index, convert) for index, convert in enumerate(converters) if convert is not _same]
     with connection.cursor() as cursor:
         for start in range(0, len(objects), batch_size):
             rows = []
@@ -192,11 +212,12 @@ def fast_bulk_insert(
                 for name in stamps:
                     if getattr(obj, name) is None:
                         setattr(obj, name, now)
-                values = obj.__dict__ if not isinstance(obj, Model) else None
-                if values is not None:
-                    rows.append([convert(values[name]) for convert, name in columns_of])
-                else:
-                    rows.append([convert(getattr(obj, name)) for convert, name in columns_of])
+                row = list(read(obj)) if len(names) > 1 else [read(obj)]
+                for index, convert in plan:
+                    value = row[index]
+                    if value is not None:
+                        row[index] = convert(value)
+                rows.append(row + tail)
             cursor.executemany(sql, rows)
         for obj in objects:
             if isinstance(obj, Model):

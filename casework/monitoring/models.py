@@ -112,10 +112,15 @@ class PromptRule(BaseModel):
 
 
 class WorkItem(BaseModel):
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     # Indexes: a sweep inserts 100,000s of rows, and each index is written for each row. Those a
-    # composite index below starts with (assignee, case) and those only a rare deletion would
-    # read (closed_by, created_by, rule: ON DELETE SET NULL) are left out.
+    # composite index below starts with (assignee, case), those only a rare deletion would read
+    # (closed_by, created_by, rule: ON DELETE SET NULL), and those no query starts from
+    # (organization: every query also names a person, a case or a kind; created_at: only a
+    # tie-breaker of the ordering) are left out.
+    created_at = models.DateTimeField(auto_now_add=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     assignee = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="work_items", db_index=False
     )
@@ -165,6 +170,7 @@ class WorkItem(BaseModel):
         null=True,
         blank=True,
         related_name="escalations",
+        db_index=False,  # the partial index "work_item_escalation_of" (most items have none)
         help_text="The overdue item this escalation item is about.",
     )
 
@@ -174,6 +180,18 @@ class WorkItem(BaseModel):
             models.Index(fields=["assignee", "status", "due_at"], name="work_queue"),
             models.Index(fields=["kind", "status"], name="work_item_kind_status"),
             models.Index(fields=["case", "status"], name="work_item_case_status"),
+            models.Index(
+                fields=["escalation_of"],
+                condition=models.Q(escalation_of__isnull=False),
+                name="work_item_escalation_of",
+            ),
+            # "Was this item (kind, source) closed by a person already?" -- the sweep asks it for
+            # every item it is about to open. Partial: new (open) items never write to it.
+            models.Index(
+                fields=["kind", "source_id"],
+                condition=~models.Q(status="open"),
+                name="work_item_closed_source",
+            ),
         ]
         constraints = [
             # One open item per person for the same reason from the same source; items made

@@ -34,12 +34,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 from uuid import UUID, uuid4
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import BooleanField, F, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from casework.accounts.models import Organization, TeamMembership, User
@@ -56,7 +56,7 @@ from casework.monitoring.models import (
     WorkItemStatus,
 )
 from casework.monitoring.rules import EVALUATORS, Context, Evaluator, Wanted
-from casework.monitoring.rules.base import as_uuid, chunks, end_of_day, local_day
+from casework.monitoring.rules.base import as_uuid, chunks
 from casework.programs.models import CaseManagementModel
 
 ESCALATION = "escalation"
@@ -167,9 +167,13 @@ def _sqlite_cache(*, large: bool) -> Iterator[None]:
       every case to find 3,000 discharges). ``ANALYZE`` under ``SWEEP_SQLITE_ANALYSIS_LIMIT``
       samples each index instead of reading it whole: about 10 ms at 100,000 cases. PostgreSQL
       keeps its statistics itself (autovacuum).
-    * A larger page cache: the sweep writes 100,000s of rows into a table with a dozen indexes;
+    * A larger page cache: the sweep writes 100,000s of rows into a table with several indexes;
       with SQLite's default cache (2 MB) most index pages are read again for every batch. This
-      connection gets ``SWEEP_SQLITE_CACHE_KB`` for the sweep, then its own back."""
+      connection gets ``SWEEP_SQLITE_CACHE_KB`` for the sweep, then its own back.
+    * One checkpoint: each rule kind commits, and by default every commit that leaves more than
+      1,000 pages in the write-ahead log copies them into the database file (and syncs it). The
+      same index pages change in every rule's transaction; checkpointing once at the end writes
+      each of them once."""
     if not large or connection.vendor != "sqlite":
         yield
         return
@@ -179,11 +183,17 @@ def _sqlite_cache(*, large: bool) -> Iterator[None]:
         cursor.execute("PRAGMA cache_size")
         before = cursor.fetchone()[0]
         cursor.execute(f"PRAGMA cache_size = -{int(SWEEP_SQLITE_CACHE_KB)}")
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        checkpoint_pages = cursor.fetchone()[0]
+        cursor.execute("PRAGMA wal_autocheckpoint = 0")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint_pages)}")
+            if not connection.in_atomic_block:  # (inside a transaction the next commit does it)
+                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def _run_rules(
@@ -419,13 +429,24 @@ def _blocked(kind: str, new: list[Wanted]) -> set[tuple[str, str]]:
     source_ids = sorted({item.source_id for item in new})
     for part in chunks(source_ids):
         rows = (
-            WorkItem.objects.filter(kind=kind, source_id__in=part)
-            .exclude(status=WorkItemStatus.OPEN)
+            WorkItem.objects.filter(_closed(), kind=kind, source_id__in=part)
             .exclude(close_reason__in=REOPENABLE)
+            .order_by()
             .values_list("source_type", "source_id")
         )
         blocked.update(rows)
     return blocked
+
+
+def _closed() -> RawSQL:
+    """ "Not open", written as the partial index ``work_item_closed_source`` states it: SQLite
+    uses a partial index only when the query repeats its condition with the same literal (a
+    bound parameter does not count)."""
+    quote = connection.ops.quote_name
+    column = f"{quote(WorkItem._meta.db_table)}.{quote('status')}"
+    # Model metadata and a constant of the code: nothing from outside goes into this text.
+    sql = f"NOT ({column} = '{WorkItemStatus.OPEN.value}')"
+    return RawSQL(sql, (), output_field=BooleanField())  # noqa: S611
 
 
 def _create(
@@ -435,35 +456,19 @@ def _create(
     if not new:
         return []
     blocked = _blocked(kind, new)
-    defaults = _row_defaults()
-    rows = [
-        SimpleNamespace(
-            **defaults,
-            id=uuid4(),
-            organization_id=wanted.organization_id,
-            assignee_id=wanted.assignee_id,
-            client_id=wanted.client_id,
-            case_id=wanted.case_id,
-            kind=wanted.kind,
-            title=wanted.title[:200],
-            detail=wanted.detail,
-            priority=wanted.priority,
-            due_at=wanted.due_at,
-            source_type=wanted.source_type,
-            source_id=wanted.source_id,
-            rule_id=wanted.rule_id,
-            escalation_of_id=wanted.escalation_of_id,
-            created_by_id=acting_user.pk if acting_user is not None else None,
-        )
-        for wanted in new
-        if wanted.key[:2] not in blocked
-    ]
+    rows = [wanted for wanted in new if wanted.key[:2] not in blocked]
+    for wanted in rows:
+        wanted.id = uuid4()
+    constants = {
+        **_row_defaults(),
+        "created_by_id": acting_user.pk if acting_user is not None else None,
+    }
     made: list[Any] = []
     for batch in chunks(rows, CREATE_BATCH):
         if connection.vendor == "postgresql":
             # Another sweep (a contact logged meanwhile) may have opened the same item: skip it
             # (the partial unique index) and keep only the rows that went in.
-            fast_bulk_insert(WorkItem, batch, ignore_conflicts=True)
+            fast_bulk_insert(WorkItem, batch, ignore_conflicts=True, constants=constants)
             there = set(
                 WorkItem.objects.filter(pk__in=[row.id for row in batch]).values_list(
                     "pk", flat=True
@@ -472,28 +477,20 @@ def _create(
             batch = [row for row in batch if row.id in there]
         else:
             # SQLite writers are serialized (IMMEDIATE transactions): nothing can race us.
-            fast_bulk_insert(WorkItem, batch)
+            fast_bulk_insert(WorkItem, batch, constants=constants)
+        # What the sweep decided for each item: for whom, from which rule and source. The rest
+        # (title, due date, priority) is the item's own first version.
         _audit_items(
             acting_user=acting_user,
             action=Action.CREATE,
-            items=[
-                (
-                    item.id,
-                    item.client_id,
-                    item.organization_id,
-                    {
-                        "assignee": people.name(item.assignee_id),
-                        "kind": item.kind,
-                        "title": item.title,
-                        "priority": item.priority,
-                        "due_at": item.due_at.isoformat() if item.due_at else None,
-                        "source": f"{item.source_type}:{item.source_id}",
-                    },
-                )
-                for item in batch
-            ],
+            items=[(item.id, item.client_id, item.organization_id, None) for item in batch],
+            changes={"status": [None, WorkItemStatus.OPEN.value], "kind": [None, kind]},
             detail={"sweep": True},
-            rule_of={item.id: item.rule_id for item in batch},
+            per_item={
+                "assignee": {item.id: people.name(item.assignee_id) for item in batch},
+                "rule_id": {item.id: item.rule_id for item in batch},
+                "source": {item.id: f"{item.source_type}:{item.source_id}" for item in batch},
+            },
         )
         made += batch
     _notify(made)
@@ -507,7 +504,7 @@ def _audit_items(
     items: list[tuple[UUID, UUID | None, UUID | None, dict[str, Any] | None]],
     detail: dict[str, Any],
     changes: dict[str, Any] | None = None,
-    rule_of: dict[UUID, UUID | None] | None = None,
+    per_item: dict[str, dict[UUID, Any]] | None = None,
 ) -> None:
     """Audit what the sweep did to ``items`` -- ``(id, client id, organization id, the item's own
     changes or None)`` -- with one event per organization and batch of up to ``AUDIT_BATCH``.
@@ -523,9 +520,10 @@ def _audit_items(
     entries: list[AuditEntry] = []
     for organization_id, group in by_organization.items():
         for part in chunks(group, AUDIT_BATCH):
-            rules = None
-            if rule_of is not None:
-                rules = [str(rule_of[i]) if rule_of.get(i) else None for i, *_ in part]
+            lists = {
+                name: [_plain_id(values.get(i)) for i, *_ in part]
+                for name, values in (per_item or {}).items()
+            }
             if len(part) == 1:
                 item_id, client_id, _, own = part[0]
                 entries.append(
@@ -535,7 +533,7 @@ def _audit_items(
                         client_id=client_id,
                         organization_id=organization_id,
                         changes=own if own is not None else changes,
-                        detail={**detail, "rule_id": rules[0]} if rules is not None else detail,
+                        detail={**detail, **{name: got[0] for name, got in lists.items()}},
                     )
                 )
                 continue
@@ -543,9 +541,8 @@ def _audit_items(
                 **detail,
                 "ids": [str(item_id) for item_id, *_ in part],
                 "client_ids": [str(client) if client else None for _, client, *_ in part],
+                **{f"{name}s": got for name, got in lists.items()},
             }
-            if rules is not None:
-                named["rule_ids"] = rules
             shared = all(own is None for *_, own in part)
             entries.append(
                 AuditEntry(
@@ -560,6 +557,10 @@ def _audit_items(
                 )
             )
     audit_record_many(actor=acting_user, action=action, plain=True, entries=entries)
+
+
+def _plain_id(value: Any) -> Any:
+    return str(value) if isinstance(value, UUID) else value
 
 
 def _row_defaults() -> dict[str, Any]:
@@ -726,10 +727,10 @@ def _escalate(
                     client_id=row["client_id"],
                     title=f"Overdue: {row['title']}"[:200],
                     detail=(
-                        f"{holder}'s item was due {local_day(row['due_at']):%b %d} and is "
+                        f"{holder}'s item was due {ctx.local_day(row['due_at']):%b %d} and is "
                         f"{late} day{'s' if late != 1 else ''} overdue."
                     ),
-                    due_at=end_of_day(ctx.today),
+                    due_at=ctx.end_of_day(ctx.today),
                     priority=Priority.URGENT,
                     rule_id=row["rule_id"],
                     escalation_of_id=row["id"],

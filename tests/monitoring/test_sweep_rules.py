@@ -483,10 +483,14 @@ def test_audit_chain_stays_valid_after_a_bulk_sweep(world, intensive, now):
         for item_id, client_id in zip(event.detail["ids"], event.detail["client_ids"], strict=True)
     }
     assert named == {(str(item.pk), str(item.client_id)) for item in WorkItem.objects.all()}
-    assert all(
-        [entry["id"] for entry in event.changes["items"]] == event.detail["ids"]
-        for event in created
-    )
+    # Each item's assignee, rule and source, in the order of the ids.
+    for event in created:
+        assert len(event.detail["assignees"]) == len(event.detail["ids"])
+        assert len(event.detail["rule_ids"]) == len(event.detail["ids"])
+        assert len(event.detail["sources"]) == len(event.detail["ids"])
+        assert event.changes["status"] == [None, "open"]
+    contact = created.get(changes__kind=[None, "contact_due"])
+    assert set(contact.detail["assignees"]) == {"casey"}
     assert audit_verify().ok
 
 
@@ -523,4 +527,6 @@ def test_audit_records_of_the_item_name_the_client(world, now):
     item = open_items(case=case, kind="contact_due").get()
     event = AuditEvent.objects.get(object_id=str(item.pk), action="create")
     assert event.client_id == case.client_id
-    assert event.changes["assignee"] == "casey"
+    assert event.detail["assignee"] == "casey"
+    assert event.detail["source"] == f"cases.case:{item.source_id}"
+    assert event.changes["kind"] == [None, "contact_due"]

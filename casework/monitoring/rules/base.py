@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 from uuid import UUID
 
@@ -39,6 +39,8 @@ class Wanted:
     priority: str
     rule_id: UUID | None
     escalation_of_id: UUID | None = None
+    # Set by the sweep when it inserts the item (the object is then the inserted row).
+    id: UUID | None = None
 
     @property
     def key(self) -> tuple[str, str, UUID]:
@@ -86,10 +88,28 @@ class Context:
     # team id -> its active supervisors' ids; user id -> ids of the teams they belong to.
     supervisors: dict[UUID, list[UUID]] = field(default_factory=dict)
     teams_of: dict[UUID, list[UUID]] = field(default_factory=dict)
+    # The agency's time zone and day, read once: ``timezone.localtime`` looks the zone up in a
+    # context-local on every call, which 100,000 rows notice.
+    zone: tzinfo = field(default_factory=timezone.get_current_timezone)
+    today: date = field(init=False)
+    _ends: dict[date, datetime] = field(default_factory=dict, init=False, repr=False)
 
-    @property
-    def today(self) -> date:
-        return local_day(self.now)
+    def __post_init__(self) -> None:
+        self.today = self.local_day(self.now)
+
+    def local_day(self, moment: datetime) -> date:
+        """``local_day`` in the sweep's zone."""
+        return moment.astimezone(self.zone).date()
+
+    def end_of_day(self, day: date) -> datetime:
+        """``end_of_day`` in the sweep's zone, once per day."""
+        end = self._ends.get(day)
+        if end is None:
+            start_of_next = datetime.combine(day + timedelta(days=1), time.min)
+            end = self._ends[day] = timezone.make_aware(start_of_next, self.zone) - timedelta(
+                microseconds=1
+            )
+        return end
 
     @property
     def partial(self) -> bool:

@@ -25,7 +25,6 @@ from casework.monitoring.rules.base import (
     Wanted,
     any_rule,
     days_of,
-    end_of_day,
     name_of,
 )
 from casework.monitoring.rules.cases import CASE_FIELDS, _wanted_for_case
@@ -94,7 +93,7 @@ def referral_follow_up(ctx: Context) -> list[Wanted]:
                     f"{client}'s referral to {row['provider__name']} is {status} with no "
                     f"update for {days_silent} days."
                 ),
-                due_at=end_of_day(ctx.today),
+                due_at=ctx.end_of_day(ctx.today),
             )
     return wanted
 

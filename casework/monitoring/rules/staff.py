@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from casework.accounts.models import Credential, User
 from casework.cases.models import ON_CASELOAD, Case
 from casework.monitoring.models import AssigneeRole, Priority, RuleKind
-from casework.monitoring.rules.base import Context, Wanted, end_of_day
+from casework.monitoring.rules.base import Context, Wanted
 
 CREDENTIAL_SOURCE = "accounts.credential"
 CAPACITY_SOURCE = "accounts.user"
@@ -52,7 +52,7 @@ def credential_expiring(ctx: Context) -> list[Wanted]:
                                 f"{'expired' if expired else 'expires'} {expires:%b %d, %Y}"
                             ),
                             detail="Renew it and record the new expiry date.",
-                            due_at=end_of_day(expires),
+                            due_at=ctx.end_of_day(expires),
                             priority=Priority.URGENT if expired else rule.priority,
                             rule_id=rule.pk,
                         )
@@ -126,7 +126,7 @@ def over_capacity(ctx: Context) -> list[Wanted]:
                             f"{name} carries {points:.0f} caseload points against a capacity of "
                             f"{Decimal(capacity):.0f}."
                         ),
-                        due_at=end_of_day(ctx.today),
+                        due_at=ctx.end_of_day(ctx.today),
                         priority=rule.priority,
                         rule_id=rule.pk,
                     )
