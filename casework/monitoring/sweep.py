@@ -153,8 +153,9 @@ def sweep_run(
     all_rules = list(_rules(ctx))
     _load_teams(ctx)
     people = _People(ctx)
+    escalator = _Escalator(ctx, all_rules, people) if only is None or ESCALATION in only else None
     with _sqlite_cache(large=not ctx.partial):
-        _run_rules(ctx, report, only, all_rules, people, acting_user, progress)
+        _run_rules(ctx, report, only, all_rules, people, escalator, acting_user, progress)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -202,6 +203,7 @@ def _run_rules(
     only: set[str] | None,
     all_rules: list[PromptRule],
     people: _People,
+    escalator: _Escalator | None,
     acting_user: User | None,
     progress: Progress | None,
 ) -> None:
@@ -211,7 +213,8 @@ def _run_rules(
         row = report.rules[sweep_rule.kind]
         with transaction.atomic():
             if sweep_rule.kind == ESCALATION:
-                _escalate(ctx, all_rules, report, people, acting_user)
+                if escalator is not None:
+                    _escalate(ctx, escalator, report, people, acting_user)
             else:
                 evaluator = EVALUATORS[sweep_rule.kind]
                 if ctx.partial and not _in_scope(ctx, evaluator):
@@ -221,7 +224,7 @@ def _run_rules(
                 ]
                 wanted = evaluator.evaluate(ctx) if ctx.rules else []
                 created, resolved = _reconcile(
-                    ctx, sweep_rule.kind, evaluator, wanted, people, acting_user
+                    ctx, sweep_rule.kind, evaluator, wanted, people, acting_user, escalator
                 )
                 row.created += created
                 row.resolved += resolved
@@ -320,19 +323,31 @@ def _load_teams(ctx: Context) -> None:
 
 
 class _People:
-    """Usernames for the audit trail, read once and only when something is created."""
+    """Usernames (for the audit trail) and full names (for escalations) of staff, read once and
+    only when something is created."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self._names: dict[UUID, str] | None = None
+        self._names: dict[UUID, tuple[str, str]] | None = None
 
-    def name(self, user_id: UUID) -> str:
+    def _load(self) -> dict[UUID, tuple[str, str]]:
         if self._names is None:
             users = User.objects.all()
             if self.ctx.organization_id is not None:
                 users = users.filter(organization_id=self.ctx.organization_id)
-            self._names = dict(users.values_list("id", "username"))
-        return self._names.get(user_id, "")
+            self._names = {
+                user_id: (username, " ".join(p for p in (first, last) if p) or username)
+                for user_id, username, first, last in users.values_list(
+                    "id", "username", "first_name", "last_name"
+                )
+            }
+        return self._names
+
+    def name(self, user_id: UUID) -> str:
+        return self._load().get(user_id, ("", ""))[0]
+
+    def full_name(self, user_id: UUID) -> str:
+        return self._load().get(user_id, ("", ""))[1]
 
 
 def _in_scope(ctx: Context, evaluator: Evaluator) -> bool:
@@ -385,6 +400,7 @@ def _reconcile(
     wanted: list[Wanted],
     people: _People,
     acting_user: User | None,
+    escalator: _Escalator | None = None,
 ) -> tuple[int, int]:
     wanted_by_key: dict[tuple[str, str, UUID], Wanted] = {}
     for item in wanted:
@@ -413,7 +429,7 @@ def _reconcile(
         and PRIORITY_RANK.get(wanted_by_key[key].priority, 0) > PRIORITY_RANK.get(row[4], 0)
     ]
     new = [item for key, item in wanted_by_key.items() if key not in open_by_key]
-    created = _create(kind, new, ctx.now, people, acting_user)
+    created = _create(kind, new, ctx.now, people, acting_user, escalator)
     resolved = 0
     for reason, rows in to_close.items():
         resolved += _close(rows, reason=reason, now=ctx.now, acting_user=acting_user, kind=kind)
@@ -426,14 +442,12 @@ def _blocked(kind: str, new: list[Wanted]) -> set[tuple[str, str]]:
     (never made twice for the same period). Items the sweep resolved, and the old halves of a
     reassignment, do not count."""
     blocked: set[tuple[str, str]] = set()
+    closed = WorkItem.objects.filter(_closed(), kind=kind).exclude(close_reason__in=REOPENABLE)
+    if not closed.exists():  # one probe of the partial index (a new system, a new rule kind)
+        return blocked
     source_ids = sorted({item.source_id for item in new})
     for part in chunks(source_ids):
-        rows = (
-            WorkItem.objects.filter(_closed(), kind=kind, source_id__in=part)
-            .exclude(close_reason__in=REOPENABLE)
-            .order_by()
-            .values_list("source_type", "source_id")
-        )
+        rows = closed.filter(source_id__in=part).order_by().values_list("source_type", "source_id")
         blocked.update(rows)
     return blocked
 
@@ -450,7 +464,12 @@ def _closed() -> RawSQL:
 
 
 def _create(
-    kind: str, new: list[Wanted], now: datetime, people: _People, acting_user: User | None
+    kind: str,
+    new: list[Wanted],
+    now: datetime,
+    people: _People,
+    acting_user: User | None,
+    escalator: _Escalator | None = None,
 ) -> list[Any]:
     """Insert ``new`` (minus what a person already closed) in batches, one audit call each."""
     if not new:
@@ -465,6 +484,7 @@ def _create(
     }
     made: list[Any] = []
     for batch in chunks(rows, CREATE_BATCH):
+        escalations = escalator.escalate_new(batch) if escalator is not None else {}
         if connection.vendor == "postgresql":
             # Another sweep (a contact logged meanwhile) may have opened the same item: skip it
             # (the partial unique index) and keep only the rows that went in.
@@ -478,6 +498,8 @@ def _create(
         else:
             # SQLite writers are serialized (IMMEDIATE transactions): nothing can race us.
             fast_bulk_insert(WorkItem, batch, constants=constants)
+        if escalator is not None:
+            escalator.keep(batch, escalations)
         # What the sweep decided for each item: for whom, from which rule and source. The rest
         # (title, due date, priority) is the item's own first version.
         _audit_items(
@@ -488,6 +510,9 @@ def _create(
             detail={"sweep": True},
             per_item={
                 "assignee": {item.id: people.name(item.assignee_id) for item in batch},
+                "escalated_at": {
+                    item.id: now.isoformat() for item in batch if item.escalated_at is not None
+                },
                 "rule_id": {item.id: item.rule_id for item in batch},
                 "source": {item.id: f"{item.source_type}:{item.source_id}" for item in batch},
             },
@@ -575,7 +600,6 @@ def _row_defaults() -> dict[str, Any]:
         "close_reason": "",
         "snoozed_until": None,
         "snooze_reason": "",
-        "escalated_at": None,
     }
 
 
@@ -645,17 +669,129 @@ def _raise_priority(
 # Escalation
 
 
+class _Escalator:
+    """Who an overdue item escalates to, and when: shared by the escalation pass (items of
+    earlier sweeps) and by ``_create`` (an item the sweep opens already overdue beyond its
+    limit gets ``escalated_at`` as it is inserted, and its escalations join the pass, so the
+    pass need not read it back nor update it)."""
+
+    def __init__(self, ctx: Context, all_rules: list[PromptRule], people: _People) -> None:
+        self.ctx = ctx
+        self.people = people
+        self.rule_days = {rule.pk: rule.escalate_after_days for rule in all_rules}
+        self.model_of_rule: dict[Any, Any] = {rule.pk: rule.model_id for rule in all_rules}
+        self._model_days: dict[Any, int | None] | None = None
+        # Escalations of the items made in this sweep, and how many items escalated per kind.
+        self.pending: list[Wanted] = []
+        self.counts: dict[str, int] = defaultdict(int)
+
+    def limit(self, rule_id: Any, model_id: Any) -> int | None:
+        days = self.rule_days.get(rule_id) if rule_id else None
+        if days is None and model_id is not None:
+            if self._model_days is None:
+                self._model_days = dict(
+                    CaseManagementModel.objects.values_list("id", "overdue_escalation_days")
+                )
+            days = self._model_days.get(model_id)
+        return days
+
+    def escalations(
+        self,
+        *,
+        item_id: Any,
+        rule_id: Any,
+        model_id: Any,
+        case_id: Any,
+        team_id: Any,
+        client_id: Any,
+        organization_id: Any,
+        assignee_id: Any,
+        due_at: datetime | None,
+        title: str,
+    ) -> list[Wanted]:
+        """The escalation items an item wants now: none unless it is overdue by more than its
+        limit and someone other than its holder supervises it."""
+        ctx = self.ctx
+        days = self.limit(rule_id, model_id)
+        if days is None or due_at is None or ctx.now - due_at <= timedelta(days=days):
+            return []
+        if case_id is not None:
+            recipients = ctx.supervisors.get(team_id, []) if team_id else []
+        else:
+            recipients = [
+                supervisor
+                for team in ctx.teams_of.get(assignee_id, [])
+                for supervisor in ctx.supervisors.get(team, [])
+            ]
+        recipients = [user for user in dict.fromkeys(recipients) if user != assignee_id]
+        if not recipients:
+            return []
+        holder = self.people.full_name(assignee_id)
+        late = (ctx.now - due_at).days
+        detail = (
+            f"{holder}'s item was due {ctx.local_day(due_at):%b %d} and is "
+            f"{late} day{'s' if late != 1 else ''} overdue."
+        )
+        return [
+            Wanted(
+                organization_id=organization_id,
+                kind=ESCALATION,
+                source_type=ESCALATION_SOURCE,
+                source_id=str(item_id),
+                assignee_id=supervisor,
+                case_id=case_id,
+                client_id=client_id,
+                title=f"Overdue: {title}"[:200],
+                detail=detail,
+                due_at=ctx.end_of_day(ctx.today),
+                priority=Priority.URGENT,
+                rule_id=rule_id,
+                escalation_of_id=item_id,
+            )
+            for supervisor in recipients
+        ]
+
+    def escalate_new(self, rows: list[Wanted]) -> dict[Any, list[Wanted]]:
+        """Mark the new ``rows`` already overdue beyond their limit (``escalated_at``) and return
+        their escalations by item id; ``keep`` them once the rows are in."""
+        found: dict[Any, list[Wanted]] = {}
+        for row in rows:
+            if row.kind == ESCALATION or row.due_at is None or row.due_at >= self.ctx.now:
+                continue
+            wanted = self.escalations(
+                item_id=row.id,
+                rule_id=row.rule_id,
+                model_id=self.model_of_rule.get(row.rule_id),
+                case_id=row.case_id,
+                team_id=row.team_id,
+                client_id=row.client_id,
+                organization_id=row.organization_id,
+                assignee_id=row.assignee_id,
+                due_at=row.due_at,
+                title=row.title,
+            )
+            if wanted:
+                row.escalated_at = self.ctx.now
+                found[row.id] = wanted
+        return found
+
+    def keep(self, rows: list[Wanted], found: dict[Any, list[Wanted]]) -> None:
+        for row in rows:
+            wanted = found.get(row.id)
+            if wanted:
+                self.pending += wanted
+                self.counts[row.kind] += 1
+
+
 def _escalate(
     ctx: Context,
-    all_rules: list[PromptRule],
+    escalator: _Escalator,
     report: SweepReport,
     people: _People,
     acting_user: User | None,
 ) -> None:
     """Escalate what is overdue beyond its limit; close escalations whose item closed."""
     now = ctx.now
-    rule_days = {rule.pk: rule.escalate_after_days for rule in all_rules}
-    model_days = dict(CaseManagementModel.objects.values_list("id", "overdue_escalation_days"))
     overdue = (
         WorkItem.objects.filter(
             status=WorkItemStatus.OPEN, escalated_at__isnull=True, due_at__lt=now
@@ -678,9 +814,6 @@ def _escalate(
         "title",
         "case__team_id",
         "case__program__model_id",
-        "assignee__first_name",
-        "assignee__last_name",
-        "assignee__username",
     )
     rows: list[dict[str, Any]] = []
     if ctx.case_ids is None:
@@ -689,54 +822,24 @@ def _escalate(
     else:
         for part in chunks(ctx.case_ids):
             rows += overdue.filter(case_id__in=part).values(*fields)
-    wanted: list[Wanted] = []
+    wanted: list[Wanted] = list(escalator.pending)
     escalated: list[dict[str, Any]] = []
     for row in rows:
-        days = rule_days.get(row["rule_id"]) if row["rule_id"] else None
-        if days is None and row["case__program__model_id"] is not None:
-            days = model_days.get(row["case__program__model_id"])
-        if days is None or now - row["due_at"] <= timedelta(days=days):
-            continue
-        if row["case_id"] is not None:
-            recipients = (
-                ctx.supervisors.get(row["case__team_id"], []) if row["case__team_id"] else []
-            )
-        else:
-            recipients = [
-                supervisor
-                for team_id in ctx.teams_of.get(row["assignee_id"], [])
-                for supervisor in ctx.supervisors.get(team_id, [])
-            ]
-        recipients = [user for user in dict.fromkeys(recipients) if user != row["assignee_id"]]
-        if not recipients:
-            continue
-        holder = (
-            " ".join(p for p in (row["assignee__first_name"], row["assignee__last_name"]) if p)
-            or row["assignee__username"]
+        found = escalator.escalations(
+            item_id=row["id"],
+            rule_id=row["rule_id"],
+            model_id=row["case__program__model_id"],
+            case_id=row["case_id"],
+            team_id=row["case__team_id"],
+            client_id=row["client_id"],
+            organization_id=row["organization_id"],
+            assignee_id=row["assignee_id"],
+            due_at=row["due_at"],
+            title=row["title"],
         )
-        late = (now - row["due_at"]).days
-        for supervisor in recipients:
-            wanted.append(
-                Wanted(
-                    organization_id=row["organization_id"],
-                    kind=ESCALATION,
-                    source_type=ESCALATION_SOURCE,
-                    source_id=str(row["id"]),
-                    assignee_id=supervisor,
-                    case_id=row["case_id"],
-                    client_id=row["client_id"],
-                    title=f"Overdue: {row['title']}"[:200],
-                    detail=(
-                        f"{holder}'s item was due {ctx.local_day(row['due_at']):%b %d} and is "
-                        f"{late} day{'s' if late != 1 else ''} overdue."
-                    ),
-                    due_at=ctx.end_of_day(ctx.today),
-                    priority=Priority.URGENT,
-                    rule_id=row["rule_id"],
-                    escalation_of_id=row["id"],
-                )
-            )
-        escalated.append(row)
+        if found:
+            wanted += found
+            escalated.append(row)
     # Never twice for the same item and supervisor: open ones are skipped here too.
     open_escalations: set[tuple[str, UUID | None]] = set()
     source_ids = sorted({item.source_id for item in wanted})
@@ -764,6 +867,9 @@ def _escalate(
     for row in escalated:
         if row["kind"] in report.rules:
             report.rules[row["kind"]].escalated += 1
+    for kind, count in escalator.counts.items():
+        if kind in report.rules:
+            report.rules[kind].escalated += count
     # Escalations whose item is closed (or gone) close too.
     cleared = WorkItem.objects.filter(kind=ESCALATION, status=WorkItemStatus.OPEN).filter(
         Q(escalation_of__isnull=True) | ~Q(escalation_of__status=WorkItemStatus.OPEN)

@@ -39,8 +39,11 @@ class Wanted:
     priority: str
     rule_id: UUID | None
     escalation_of_id: UUID | None = None
+    # The case's team (whose supervisors an escalation goes to).
+    team_id: UUID | None = None
     # Set by the sweep when it inserts the item (the object is then the inserted row).
     id: UUID | None = None
+    escalated_at: datetime | None = None
 
     @property
     def key(self) -> tuple[str, str, UUID]:

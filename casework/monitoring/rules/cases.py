@@ -96,6 +96,7 @@ def _wanted_for_case(
             due_at=due_at,
             priority=priority or rule.priority,
             rule_id=rule.pk,
+            team_id=row[f"{prefix}team_id"],
         )
         for assignee in assignees
     ]
