@@ -500,21 +500,19 @@ def _create(
             fast_bulk_insert(WorkItem, batch, constants=constants)
         if escalator is not None:
             escalator.keep(batch, escalations)
-        # What the sweep decided for each item: for whom, from which rule and source. The rest
-        # (title, due date, priority) is the item's own first version.
+        # What the sweep decided for each item: for whom and from which rule (and which were
+        # escalated at once). The rest (title, source, due date, priority) is the item's own
+        # first version.
+        escalated_now = [str(item.id) for item in batch if item.escalated_at is not None]
         _audit_items(
             acting_user=acting_user,
             action=Action.CREATE,
             items=[(item.id, item.client_id, item.organization_id, None) for item in batch],
             changes={"status": [None, WorkItemStatus.OPEN.value], "kind": [None, kind]},
-            detail={"sweep": True},
+            detail={"sweep": True, **({"escalated_ids": escalated_now} if escalated_now else {})},
             per_item={
                 "assignee": {item.id: people.name(item.assignee_id) for item in batch},
-                "escalated_at": {
-                    item.id: now.isoformat() for item in batch if item.escalated_at is not None
-                },
                 "rule_id": {item.id: item.rule_id for item in batch},
-                "source": {item.id: f"{item.source_type}:{item.source_id}" for item in batch},
             },
         )
         made += batch
