@@ -27,6 +27,8 @@ from django.utils import timezone
 
 Converter = Callable[[Any], Any]
 FETCH_CHUNK = 2000
+# Values one multi-row INSERT carries on PostgreSQL (the protocol allows 65,535).
+PG_PARAMETERS = 30_000
 
 
 def fast_values(queryset: QuerySet[Any], *fields: str) -> Iterator[dict[str, Any]]:
@@ -157,8 +159,9 @@ def fast_bulk_insert(
     batch_size: int = 5000,
     ignore_conflicts: bool = False,
     constants: dict[str, Any] | None = None,
+    returning: str | None = None,
     using: str = "default",
-) -> None:
+) -> set[Any] | None:
     """INSERT ``objects`` (unsaved instances, every column set) with one ``executemany`` per
     batch. ``bulk_create`` on SQLite fits only ~999 bound values into a statement (a few dozen
     rows of a wide table) and prepares every value through each field; for the tens of thousands
@@ -169,9 +172,14 @@ def fast_bulk_insert(
     (``attname``), which saves building instances; ``constants`` gives the columns every row
     shares (by ``attname``), which the objects then need not carry. The timestamps of
     ``auto_now``/``auto_now_add`` fields are filled here (set on each object, or as constants).
-    ``ignore_conflicts`` skips rows a unique constraint refuses (PostgreSQL)."""
+    ``ignore_conflicts`` skips rows a unique constraint refuses; ``returning`` (an ``attname``)
+    gives back the objects' values of that column for the rows that went in.
+
+    On PostgreSQL the rows go as multi-row ``INSERT … VALUES (…), (…)`` statements of about
+    ``PG_PARAMETERS`` values each: ``executemany`` there is one round trip per row (70 µs a work
+    item at 100,000 of them), a multi-row statement one per thousand rows."""
     if not objects:
-        return
+        return set() if returning else None
     connection = connections[using]
     now = timezone.now()
     shared = dict(constants or {})
@@ -196,19 +204,26 @@ def fast_bulk_insert(
     ]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
-    marks = ", ".join(["%s"] * len(fields))
+    marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
     # Identifiers come from the model's own metadata, quoted; values are bound parameters.
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-    if ignore_conflicts:
-        sql += " ON CONFLICT DO NOTHING"
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608
+    tail_sql = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    if returning:
+        column_of = {field.attname: field.column for field in fields}
+        tail_sql += f" RETURNING {quote(column_of[returning])}"
     names = [field.attname for field in own]
     read = attrgetter(*names)
     # Only the columns whose values need converting are touched one by one (and not their Nones).
     plan = [(index, convert) for index, convert in enumerate(converters) if convert is not _same]
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        batch_size = min(batch_size, max(1, PG_PARAMETERS // len(fields)))
+    went_in: set[Any] = set()
     with connection.cursor() as cursor:
         for start in range(0, len(objects), batch_size):
             rows = []
-            for obj in objects[start : start + batch_size]:
+            batch = objects[start : start + batch_size]
+            for obj in batch:
                 for name in stamps:
                     if getattr(obj, name) is None:
                         setattr(obj, name, now)
@@ -218,10 +233,24 @@ def fast_bulk_insert(
                     if value is not None:
                         row[index] = convert(value)
                 rows.append(row + tail)
-            cursor.executemany(sql, rows)
+            if postgres:
+                values = ", ".join([marks] * len(rows))
+                cursor.execute(head + values + tail_sql, [v for row in rows for v in row])
+                if returning:
+                    went_in.update(found for (found,) in cursor.fetchall())
+            elif returning and ignore_conflicts:
+                for obj, row in zip(batch, rows, strict=True):  # SQLite: one row at a time
+                    cursor.execute(head + marks + tail_sql, row)
+                    if cursor.fetchall():
+                        went_in.add(getattr(obj, returning))
+            else:
+                cursor.executemany(head + marks + tail_sql, rows)
+                if returning:  # every row went in
+                    went_in.update(getattr(obj, returning) for obj in batch)
         for obj in objects:
             if isinstance(obj, Model):
                 obj._state.adding = False
+    return went_in if returning else None
 
 
 def _writer(field: Any, connection: Any) -> Converter:

@@ -488,13 +488,10 @@ def _create(
         if connection.vendor == "postgresql":
             # Another sweep (a contact logged meanwhile) may have opened the same item: skip it
             # (the partial unique index) and keep only the rows that went in.
-            fast_bulk_insert(WorkItem, batch, ignore_conflicts=True, constants=constants)
-            there = set(
-                WorkItem.objects.filter(pk__in=[row.id for row in batch]).values_list(
-                    "pk", flat=True
-                )
+            there = fast_bulk_insert(
+                WorkItem, batch, ignore_conflicts=True, constants=constants, returning="id"
             )
-            batch = [row for row in batch if row.id in there]
+            batch = [row for row in batch if row.id in (there or set())]
         else:
             # SQLite writers are serialized (IMMEDIATE transactions): nothing can race us.
             fast_bulk_insert(WorkItem, batch, constants=constants)
