@@ -15,20 +15,19 @@ conversions, chosen once per column:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from datetime import UTC, date, datetime
 from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Model, QuerySet
 from django.db.models.sql.constants import MULTI
 from django.utils import timezone
 
 Converter = Callable[[Any], Any]
 FETCH_CHUNK = 2000
-# Values one multi-row INSERT carries on PostgreSQL (the protocol allows 65,535).
-PG_PARAMETERS = 30_000
 
 
 def fast_values(queryset: QuerySet[Any], *fields: str) -> Iterator[dict[str, Any]]:
@@ -175,9 +174,10 @@ def fast_bulk_insert(
     ``ignore_conflicts`` skips rows a unique constraint refuses; ``returning`` (an ``attname``)
     gives back the objects' values of that column for the rows that went in.
 
-    On PostgreSQL the rows go as multi-row ``INSERT … VALUES (…), (…)`` statements of about
-    ``PG_PARAMETERS`` values each: ``executemany`` there is one round trip per row (70 µs a work
-    item at 100,000 of them), a multi-row statement one per thousand rows."""
+    On PostgreSQL the rows go by ``COPY`` (15 µs a work item, against 60 µs for ``executemany``,
+    a round trip per row, and more for multi-row ``VALUES`` lists, which the driver interpolates
+    on the client); with ``ignore_conflicts`` or ``returning`` into a temporary staging table
+    first, then ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING``."""
     if not objects:
         return set() if returning else None
     connection = connections[using]
@@ -208,18 +208,20 @@ def fast_bulk_insert(
     # Identifiers come from the model's own metadata, quoted; values are bound parameters.
     head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608
     tail_sql = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    column_of = {field.attname: field.column for field in fields}
     if returning:
-        column_of = {field.attname: field.column for field in fields}
         tail_sql += f" RETURNING {quote(column_of[returning])}"
     names = [field.attname for field in own]
     read = attrgetter(*names)
     # Only the columns whose values need converting are touched one by one (and not their Nones).
     plan = [(index, convert) for index, convert in enumerate(converters) if convert is not _same]
     postgres = connection.vendor == "postgresql"
-    if postgres:
-        batch_size = min(batch_size, max(1, PG_PARAMETERS // len(fields)))
     went_in: set[Any] = set()
-    with connection.cursor() as cursor:
+    # (PostgreSQL: the staging table of _pg_copy lives until the end of the transaction.)
+    with (
+        transaction.atomic(using=using) if postgres else nullcontext(),
+        connection.cursor() as cursor,
+    ):
         for start in range(0, len(objects), batch_size):
             rows = []
             batch = objects[start : start + batch_size]
@@ -234,10 +236,14 @@ def fast_bulk_insert(
                         row[index] = convert(value)
                 rows.append(row + tail)
             if postgres:
-                values = ", ".join([marks] * len(rows))
-                cursor.execute(head + values + tail_sql, [v for row in rows for v in row])
-                if returning:
-                    went_in.update(found for (found,) in cursor.fetchall())
+                went_in |= _pg_copy(
+                    cursor,
+                    table=quote(model._meta.db_table),
+                    columns=", ".join(quote(field.column) for field in fields),
+                    rows=rows,
+                    ignore_conflicts=ignore_conflicts,
+                    returning=quote(column_of[returning]) if returning else None,
+                )
             elif returning and ignore_conflicts:
                 for obj, row in zip(batch, rows, strict=True):  # SQLite: one row at a time
                     cursor.execute(head + marks + tail_sql, row)
@@ -251,6 +257,42 @@ def fast_bulk_insert(
             if isinstance(obj, Model):
                 obj._state.adding = False
     return went_in if returning else None
+
+
+def _pg_copy(
+    cursor: Any,
+    *,
+    table: str,
+    columns: str,
+    rows: list[list[Any]],
+    ignore_conflicts: bool,
+    returning: str | None,
+) -> set[Any]:
+    """``COPY`` ``rows`` into ``table`` (PostgreSQL, inside a transaction); returns the
+    ``returning`` column of the rows that went in when asked. Identifiers come quoted from the
+    model's metadata; the values travel in COPY's own format, never in the SQL text."""
+    raw = cursor.cursor  # the driver's cursor: Django's wrapper has no copy()
+    if not ignore_conflicts and not returning:
+        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return set()
+    stage = f'"stage_{table.strip(chr(34))}"'
+    raw.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} "
+        f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
+    )
+    raw.execute(f"TRUNCATE {stage}")
+    with raw.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    sql = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage}"  # noqa: S608
+    if ignore_conflicts:
+        sql += " ON CONFLICT DO NOTHING"
+    if returning:
+        sql += f" RETURNING {returning}"
+    raw.execute(sql)
+    return {found for (found,) in raw.fetchall()} if returning else set()
 
 
 def _writer(field: Any, connection: Any) -> Converter:
