@@ -208,23 +208,25 @@ def _run_rules(
     progress: Progress | None,
 ) -> None:
     for sweep_rule in SWEEP_RULES:
-        if only is not None and sweep_rule.kind not in only:
+        kind = sweep_rule.kind
+        if only is not None and kind not in only:
             continue
-        row = report.rules[sweep_rule.kind]
+        if kind != ESCALATION and ctx.partial and not _in_scope(ctx, EVALUATORS[kind]):
+            continue
+        row = report.rules[kind]
+        wanted: list[Wanted] = []
+        if kind != ESCALATION:
+            # Reads only, before the write transaction: SQLite's write lock is held for the
+            # writes, not while the rules read cases, plans and referrals.
+            ctx.rules = [rule for rule in all_rules if rule.kind == kind and rule.enabled]
+            wanted = EVALUATORS[kind].evaluate(ctx) if ctx.rules else []
         with transaction.atomic():
-            if sweep_rule.kind == ESCALATION:
+            if kind == ESCALATION:
                 if escalator is not None:
                     _escalate(ctx, escalator, report, people, acting_user)
             else:
-                evaluator = EVALUATORS[sweep_rule.kind]
-                if ctx.partial and not _in_scope(ctx, evaluator):
-                    continue
-                ctx.rules = [
-                    rule for rule in all_rules if rule.kind == sweep_rule.kind and rule.enabled
-                ]
-                wanted = evaluator.evaluate(ctx) if ctx.rules else []
                 created, resolved = _reconcile(
-                    ctx, sweep_rule.kind, evaluator, wanted, people, acting_user, escalator
+                    ctx, kind, EVALUATORS[kind], wanted, people, acting_user, escalator
                 )
                 row.created += created
                 row.resolved += resolved
