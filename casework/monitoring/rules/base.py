@@ -68,16 +68,6 @@ def as_uuid(value: Any) -> UUID | None:
     return UUID(str(value))
 
 
-def end_of_day(day: date) -> datetime:
-    """The last moment of ``day`` in the agency's time zone: "due on that day"."""
-    start_of_next = datetime.combine(day + timedelta(days=1), time.min)
-    return timezone.make_aware(start_of_next) - timedelta(microseconds=1)
-
-
-def local_day(moment: datetime) -> date:
-    return timezone.localtime(moment).date()
-
-
 @dataclass
 class Context:
     """One sweep (or one ``sweep_cases`` call): the time, the enabled rules of the kind being
@@ -101,11 +91,12 @@ class Context:
         self.today = self.local_day(self.now)
 
     def local_day(self, moment: datetime) -> date:
-        """``local_day`` in the sweep's zone."""
+        """The agency's day of ``moment``."""
         return moment.astimezone(self.zone).date()
 
     def end_of_day(self, day: date) -> datetime:
-        """``end_of_day`` in the sweep's zone, once per day."""
+        """The last moment of ``day`` in the agency's time zone ("due on that day"), computed once
+        per day."""
         end = self._ends.get(day)
         if end is None:
             start_of_next = datetime.combine(day + timedelta(days=1), time.min)

@@ -5,6 +5,7 @@ version they read (a stale one is a 409)."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -174,25 +175,43 @@ def _close(
 ) -> WorkItem:
     """Close one item by hand (completed or cancelled), version-checked and audited."""
     with transaction.atomic():
-        diff = update_versioned(
+        _update_audited(
             work_item,
+            acting_user=acting_user,
             expected_version=expected_version,
+            detail=detail,
             status=status,
             close_reason=close_reason,
             closed_at=timezone.now(),
             closed_by=acting_user,
         )
-        diff.pop("closed_by", None)
-        audit_record(
-            actor=acting_user,
-            action=Action.UPDATE,
-            obj=work_item,
-            client_id=work_item.client_id,
-            organization_id=work_item.organization_id,
-            changes={**diff, "closed_by": acting_user.username},
-            detail=detail,
-        )
     return work_item
+
+
+def _update_audited(
+    work_item: WorkItem,
+    *,
+    acting_user: User | None,
+    expected_version: int | None,
+    detail: dict[str, Any] | None = None,
+    **changes: Any,
+) -> dict[str, Any]:
+    """Change ``work_item`` (version-checked) and audit the change; whoever closed it is named
+    by username in the audit event. Returns the change."""
+    diff = update_versioned(work_item, expected_version=expected_version, **changes)
+    if "closed_by" in changes:
+        diff.pop("closed_by", None)
+        diff["closed_by"] = getattr(changes["closed_by"], "username", None)
+    audit_record(
+        actor=acting_user,
+        action=Action.UPDATE,
+        obj=work_item,
+        client_id=work_item.client_id,
+        organization_id=work_item.organization_id,
+        changes=diff,
+        detail=detail,
+    )
+    return diff
 
 
 def work_items_resolve(
@@ -214,23 +233,15 @@ def work_items_resolve(
             )
         )
         for item in items:
-            diff = update_versioned(
+            _update_audited(
                 item,
+                acting_user=acting_user,
                 expected_version=None,
+                detail={"resolved_automatically": True, "note": note},
                 status=WorkItemStatus.DONE,
                 close_reason=CloseReason.RESOLVED,
                 closed_at=timezone.now(),
                 closed_by=acting_user,
-            )
-            diff.pop("closed_by", None)
-            audit_record(
-                actor=acting_user,
-                action=Action.UPDATE,
-                obj=item,
-                client_id=item.client_id,
-                organization_id=item.organization_id,
-                changes={**diff, "closed_by": getattr(acting_user, "username", None)},
-                detail={"resolved_automatically": True, "note": note},
             )
             closed += 1
     return closed
@@ -369,19 +380,12 @@ def work_item_snooze(
             errors=[field_error("until", f"at most {MAX_SNOOZE_DAYS} days ahead")],
         )
     with transaction.atomic():
-        diff = update_versioned(
+        _update_audited(
             work_item,
+            acting_user=acting_user,
             expected_version=expected_version,
             snoozed_until=until,
             snooze_reason=reason,
-        )
-        audit_record(
-            actor=acting_user,
-            action=Action.UPDATE,
-            obj=work_item,
-            client_id=work_item.client_id,
-            organization_id=work_item.organization_id,
-            changes=diff,
         )
     return work_item
 
@@ -409,16 +413,12 @@ def work_item_unsnooze(
             errors=[field_error("snoozed_until", "not snoozed")],
         )
     with transaction.atomic():
-        diff = update_versioned(
-            work_item, expected_version=expected_version, snoozed_until=None, snooze_reason=""
-        )
-        audit_record(
-            actor=acting_user,
-            action=Action.UPDATE,
-            obj=work_item,
-            client_id=work_item.client_id,
-            organization_id=work_item.organization_id,
-            changes=diff,
+        _update_audited(
+            work_item,
+            acting_user=acting_user,
+            expected_version=expected_version,
+            snoozed_until=None,
+            snooze_reason="",
         )
     return work_item
 
