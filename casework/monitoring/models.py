@@ -163,15 +163,13 @@ class WorkItem(BaseModel):
     close_reason = models.CharField(max_length=12, choices=CloseReason.choices, blank=True)
     snoozed_until = models.DateTimeField(null=True, blank=True)
     snooze_reason = models.TextField(blank=True)
-    escalated_at = models.DateTimeField(null=True, blank=True)
-    escalation_of = models.ForeignKey(
-        "self",
-        on_delete=models.SET_NULL,
+    escalated_at = models.DateTimeField(
         null=True,
         blank=True,
-        related_name="escalations",
-        db_index=False,  # the partial index "work_item_escalation_of" (most items have none)
-        help_text="The overdue item this escalation item is about.",
+        help_text=(
+            "When the item, overdue beyond its limit, was escalated: it then shows on the "
+            "supervisors' Team work under 'Escalated to you' until it closes or is snoozed."
+        ),
     )
 
     class Meta:
@@ -180,11 +178,6 @@ class WorkItem(BaseModel):
             models.Index(fields=["assignee", "status", "due_at"], name="work_queue"),
             models.Index(fields=["kind", "status"], name="work_item_kind_status"),
             models.Index(fields=["case", "status"], name="work_item_case_status"),
-            models.Index(
-                fields=["escalation_of"],
-                condition=models.Q(escalation_of__isnull=False),
-                name="work_item_escalation_of",
-            ),
             # "Was this item (kind, source) closed by a person already?" -- the sweep asks it for
             # every item it is about to open. Partial: new (open) items never write to it.
             models.Index(

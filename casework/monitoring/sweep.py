@@ -16,9 +16,10 @@ the items that SHOULD be open now, from a few set-based queries; the reconciler 
 * raises the priority of an open item whose rule now asks for more (an expired credential).
 
 Then the escalation pass: open items overdue by more than their rule's ``escalate_after_days``
-(else their model's ``overdue_escalation_days``), not snoozed, get ``escalated_at`` and one
-``escalation`` item for each supervisor of the case's team; escalation items close when the item
-they are about closes.
+(else their model's ``overdue_escalation_days``), not snoozed, get ``escalated_at``, and the
+supervisors of the case's team (of the holder's teams, for an item about no case) are notified.
+The item itself is the escalation: it shows on those supervisors' Team work under "Escalated to
+you" (``escalations_to``) until it closes or is snoozed -- no second item to keep in step.
 
 ``sweep_cases(case_ids=...)`` runs the same for a few cases inside the caller's transaction, so
 logging a contact closes its "contact due" item at once. Nothing here is per case: the number of
@@ -60,7 +61,6 @@ from casework.monitoring.rules.base import as_uuid, chunks
 from casework.programs.models import CaseManagementModel
 
 ESCALATION = "escalation"
-ESCALATION_SOURCE = "monitoring.workitem"
 PRIORITY_RANK: dict[str, int] = {"routine": 0, "urgent": 1, "asap": 2}
 # Closed items that do NOT stop the same item being made again: what the sweep resolved itself
 # (the condition came back) and what moved to someone else.
@@ -100,7 +100,7 @@ class RuleReport:
 @dataclass
 class SweepReport:
     """Per rule kind: items created, resolved (closed because the condition cleared) and
-    escalated (the ``escalation`` row counts the escalation items made and closed)."""
+    escalated; the ``escalation`` row counts every item escalated in the run."""
 
     rules: dict[str, RuleReport] = field(default_factory=dict)
     seconds: float = 0.0
@@ -118,7 +118,8 @@ class SweepReport:
 
     @property
     def escalated(self) -> int:
-        return sum(rule.escalated for rule in self.rules.values())
+        row = self.rules.get(ESCALATION)
+        return row.escalated if row is not None else 0
 
 
 Progress = Callable[[RuleReport], None]
@@ -153,7 +154,7 @@ def sweep_run(
     all_rules = list(_rules(ctx))
     _load_teams(ctx)
     people = _People(ctx)
-    escalator = _Escalator(ctx, all_rules, people) if only is None or ESCALATION in only else None
+    escalator = _Escalator(ctx, all_rules) if only is None or ESCALATION in only else None
     with _sqlite_cache(large=not ctx.partial):
         _run_rules(ctx, report, only, all_rules, people, escalator, acting_user, progress)
     report.seconds = time.perf_counter() - started
@@ -223,7 +224,7 @@ def _run_rules(
         with transaction.atomic():
             if kind == ESCALATION:
                 if escalator is not None:
-                    _escalate(ctx, escalator, report, people, acting_user)
+                    _escalate(ctx, escalator, report, acting_user)
             else:
                 created, resolved = _reconcile(
                     ctx, kind, EVALUATORS[kind], wanted, people, acting_user, escalator
@@ -325,31 +326,19 @@ def _load_teams(ctx: Context) -> None:
 
 
 class _People:
-    """Usernames (for the audit trail) and full names (for escalations) of staff, read once and
-    only when something is created."""
+    """Usernames of staff (for the audit trail), read once and only when something is created."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self._names: dict[UUID, tuple[str, str]] | None = None
+        self._names: dict[UUID, str] | None = None
 
-    def _load(self) -> dict[UUID, tuple[str, str]]:
+    def name(self, user_id: UUID) -> str:
         if self._names is None:
             users = User.objects.all()
             if self.ctx.organization_id is not None:
                 users = users.filter(organization_id=self.ctx.organization_id)
-            self._names = {
-                user_id: (username, " ".join(p for p in (first, last) if p) or username)
-                for user_id, username, first, last in users.values_list(
-                    "id", "username", "first_name", "last_name"
-                )
-            }
-        return self._names
-
-    def name(self, user_id: UUID) -> str:
-        return self._load().get(user_id, ("", ""))[0]
-
-    def full_name(self, user_id: UUID) -> str:
-        return self._load().get(user_id, ("", ""))[1]
+            self._names = dict(users.values_list("id", "username"))
+        return self._names.get(user_id, "")
 
 
 def _in_scope(ctx: Context, evaluator: Evaluator) -> bool:
@@ -601,13 +590,9 @@ def _row_defaults() -> dict[str, Any]:
 
 
 def _notify(rows: list[Any]) -> None:
-    """Tell the assignees of new urgent, asap and escalation items (routine ones wait on "My
-    work" and in the daily digest). The inserted rows go as they are: no model instances."""
-    worth = [
-        row
-        for row in rows
-        if row.priority in (Priority.URGENT, Priority.ASAP) or row.kind == ESCALATION
-    ]
+    """Tell the assignees of new urgent and asap items (routine ones wait on "My work" and in
+    the daily digest). The inserted rows go as they are: no model instances."""
+    worth = [row for row in rows if row.priority in (Priority.URGENT, Priority.ASAP)]
     if not worth:
         return
     try:
@@ -669,17 +654,16 @@ def _raise_priority(
 class _Escalator:
     """Who an overdue item escalates to, and when: shared by the escalation pass (items of
     earlier sweeps) and by ``_create`` (an item the sweep opens already overdue beyond its
-    limit gets ``escalated_at`` as it is inserted, and its escalations join the pass, so the
-    pass need not read it back nor update it)."""
+    limit gets ``escalated_at`` as it is inserted, so the pass need not read it back nor update
+    it). ``notices`` collects ``(supervisor id, item)`` for the notifications."""
 
-    def __init__(self, ctx: Context, all_rules: list[PromptRule], people: _People) -> None:
+    def __init__(self, ctx: Context, all_rules: list[PromptRule]) -> None:
         self.ctx = ctx
-        self.people = people
         self.rule_days = {rule.pk: rule.escalate_after_days for rule in all_rules}
         self.model_of_rule: dict[Any, Any] = {rule.pk: rule.model_id for rule in all_rules}
         self._model_days: dict[Any, int | None] | None = None
-        # Escalations of the items made in this sweep, and how many items escalated per kind.
-        self.pending: list[Wanted] = []
+        self.notices: list[tuple[Any, Any]] = []
+        # How many items escalated, per kind.
         self.counts: dict[str, int] = defaultdict(int)
 
     def limit(self, rule_id: Any, model_id: Any) -> int | None:
@@ -692,22 +676,19 @@ class _Escalator:
             days = self._model_days.get(model_id)
         return days
 
-    def escalations(
+    def recipients(
         self,
         *,
-        item_id: Any,
         rule_id: Any,
         model_id: Any,
         case_id: Any,
         team_id: Any,
-        client_id: Any,
-        organization_id: Any,
         assignee_id: Any,
         due_at: datetime | None,
-        title: str,
-    ) -> list[Wanted]:
-        """The escalation items an item wants now: none unless it is overdue by more than its
-        limit and someone other than its holder supervises it."""
+    ) -> list[UUID]:
+        """The supervisors an item escalates to now: none unless it is overdue by more than its
+        limit and someone other than its holder supervises it (the case's team; for an item
+        about no case, the holder's teams) -- the people ``escalations_to`` shows it to."""
         ctx = self.ctx
         days = self.limit(rule_id, model_id)
         if days is None or due_at is None or ctx.now - due_at <= timedelta(days=days):
@@ -720,80 +701,64 @@ class _Escalator:
                 for team in ctx.teams_of.get(assignee_id, [])
                 for supervisor in ctx.supervisors.get(team, [])
             ]
-        recipients = [user for user in dict.fromkeys(recipients) if user != assignee_id]
-        if not recipients:
-            return []
-        holder = self.people.full_name(assignee_id)
-        late = (ctx.now - due_at).days
-        detail = (
-            f"{holder}'s item was due {ctx.local_day(due_at):%b %d} and is "
-            f"{late} day{'s' if late != 1 else ''} overdue."
-        )
-        return [
-            Wanted(
-                organization_id=organization_id,
-                kind=ESCALATION,
-                source_type=ESCALATION_SOURCE,
-                source_id=str(item_id),
-                assignee_id=supervisor,
-                case_id=case_id,
-                client_id=client_id,
-                title=f"Overdue: {title}"[:200],
-                detail=detail,
-                due_at=ctx.end_of_day(ctx.today),
-                priority=Priority.URGENT,
-                rule_id=rule_id,
-                escalation_of_id=item_id,
-            )
-            for supervisor in recipients
-        ]
+        return [user for user in dict.fromkeys(recipients) if user != assignee_id]
 
-    def escalate_new(self, rows: list[Wanted]) -> dict[Any, list[Wanted]]:
+    def escalate_new(self, rows: list[Wanted]) -> dict[Any, list[UUID]]:
         """Mark the new ``rows`` already overdue beyond their limit (``escalated_at``) and return
-        their escalations by item id; ``keep`` them once the rows are in."""
-        found: dict[Any, list[Wanted]] = {}
+        their supervisors by item id; ``keep`` them once the rows are in."""
+        found: dict[Any, list[UUID]] = {}
+        now = self.ctx.now
         for row in rows:
-            if row.kind == ESCALATION or row.due_at is None or row.due_at >= self.ctx.now:
+            if row.due_at is None or row.due_at >= now:
                 continue
-            wanted = self.escalations(
-                item_id=row.id,
+            supervisors = self.recipients(
                 rule_id=row.rule_id,
                 model_id=self.model_of_rule.get(row.rule_id),
                 case_id=row.case_id,
                 team_id=row.team_id,
-                client_id=row.client_id,
-                organization_id=row.organization_id,
                 assignee_id=row.assignee_id,
                 due_at=row.due_at,
-                title=row.title,
             )
-            if wanted:
-                row.escalated_at = self.ctx.now
-                found[row.id] = wanted
+            if supervisors:
+                row.escalated_at = now
+                found[row.id] = supervisors
         return found
 
-    def keep(self, rows: list[Wanted], found: dict[Any, list[Wanted]]) -> None:
+    def keep(self, rows: list[Any], found: dict[Any, list[UUID]]) -> None:
         for row in rows:
-            wanted = found.get(row.id)
-            if wanted:
-                self.pending += wanted
+            supervisors = found.get(row.id)
+            if supervisors:
+                self.notices += [(supervisor, row) for supervisor in supervisors]
                 self.counts[row.kind] += 1
+
+
+@dataclass(slots=True)
+class _Overdue:
+    """An open item of an earlier sweep the escalation pass looks at."""
+
+    id: UUID
+    kind: str
+    title: str
+    priority: str
+    due_at: datetime
+    client_id: UUID | None
+    organization_id: UUID
 
 
 def _escalate(
     ctx: Context,
     escalator: _Escalator,
     report: SweepReport,
-    people: _People,
     acting_user: User | None,
 ) -> None:
-    """Escalate what is overdue beyond its limit; close escalations whose item closed."""
+    """Escalate what is overdue beyond its limit and not escalated yet: set ``escalated_at``
+    (audited) and tell the supervisors -- of the items of earlier sweeps read here and of those
+    this sweep made already overdue."""
     now = ctx.now
     overdue = (
         WorkItem.objects.filter(
             status=WorkItemStatus.OPEN, escalated_at__isnull=True, due_at__lt=now
         )
-        .exclude(kind=ESCALATION)
         .filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=now))
         .order_by()
     )
@@ -802,13 +767,14 @@ def _escalate(
     fields = (
         "id",
         "kind",
-        "rule_id",
-        "case_id",
+        "title",
+        "priority",
+        "due_at",
         "client_id",
         "organization_id",
+        "rule_id",
+        "case_id",
         "assignee_id",
-        "due_at",
-        "title",
         "case__team_id",
         "case__program__model_id",
     )
@@ -819,76 +785,44 @@ def _escalate(
     else:
         for part in chunks(ctx.case_ids):
             rows += overdue.filter(case_id__in=part).values(*fields)
-    wanted: list[Wanted] = list(escalator.pending)
-    escalated: list[dict[str, Any]] = []
+    escalated: list[_Overdue] = []
     for row in rows:
-        found = escalator.escalations(
-            item_id=row["id"],
+        supervisors = escalator.recipients(
             rule_id=row["rule_id"],
             model_id=row["case__program__model_id"],
             case_id=row["case_id"],
             team_id=row["case__team_id"],
-            client_id=row["client_id"],
-            organization_id=row["organization_id"],
             assignee_id=row["assignee_id"],
             due_at=row["due_at"],
-            title=row["title"],
         )
-        if found:
-            wanted += found
-            escalated.append(row)
-    # Never twice for the same item and supervisor: open ones are skipped here too.
-    open_escalations: set[tuple[str, UUID | None]] = set()
-    source_ids = sorted({item.source_id for item in wanted})
-    for part in chunks(source_ids):
-        open_escalations.update(
-            (source_id, as_uuid(assignee))
-            for source_id, assignee in WorkItem.objects.filter(
-                kind=ESCALATION, status=WorkItemStatus.OPEN, source_id__in=part
-            ).values_list("source_id", "assignee_id")
-        )
-    new = [item for item in wanted if (item.source_id, item.assignee_id) not in open_escalations]
-    made = _create(ESCALATION, new, now, people, acting_user)
-    report.rules[ESCALATION].created += len(made)
+        if supervisors:
+            item = _Overdue(*(row[name] for name in fields[:7]))
+            escalated.append(item)
+            escalator.notices += [(supervisor, item) for supervisor in supervisors]
+            escalator.counts[item.kind] += 1
     for part in chunks(escalated):
-        WorkItem.objects.filter(pk__in=[row["id"] for row in part]).update(
+        WorkItem.objects.filter(pk__in=[item.id for item in part]).update(
             escalated_at=now, version=F("version") + 1, updated_at=now
         )
         _audit_items(
             acting_user=acting_user,
             action=Action.UPDATE,
-            items=[(row["id"], row["client_id"], row["organization_id"], None) for row in part],
+            items=[(item.id, item.client_id, item.organization_id, None) for item in part],
             changes={"escalated_at": [None, now.isoformat()]},
             detail={"escalated_to": "team supervisors"},
         )
-    for row in escalated:
-        if row["kind"] in report.rules:
-            report.rules[row["kind"]].escalated += 1
     for kind, count in escalator.counts.items():
         if kind in report.rules:
             report.rules[kind].escalated += count
-    # Escalations whose item is closed (or gone) close too.
-    cleared = WorkItem.objects.filter(kind=ESCALATION, status=WorkItemStatus.OPEN).filter(
-        Q(escalation_of__isnull=True) | ~Q(escalation_of__status=WorkItemStatus.OPEN)
-    )
-    if ctx.organization_id is not None:
-        cleared = cleared.filter(organization_id=ctx.organization_id)
-    fields_closed = (
-        "id",
-        "source_type",
-        "source_id",
-        "assignee_id",
-        "priority",
-        "client_id",
-        "organization_id",
-    )
-    closing: list[tuple[Any, ...]] = []
-    if ctx.case_ids is None:
-        if not ctx.partial:
-            closing = list(fast_values_list(cleared, *fields_closed))
-    else:
-        for part in chunks(ctx.case_ids):
-            closing += cleared.filter(case_id__in=part).values_list(*fields_closed)
-    report.rules[ESCALATION].resolved += _close(
-        closing, reason=CloseReason.RESOLVED, now=now, acting_user=acting_user, kind=ESCALATION
-    )
+    report.rules[ESCALATION].escalated += sum(escalator.counts.values())
+    _notify_escalated(escalator.notices)
+
+
+def _notify_escalated(notices: list[tuple[Any, Any]]) -> None:
+    if not notices:
+        return
+    try:
+        from casework.monitoring.services.notifications import notify_escalated
+    except ImportError:  # the notifications part is not installed
+        return
+    notify_escalated(notices)

@@ -99,7 +99,6 @@ def item_row(world: Any, case: Case, source_id: str) -> SimpleNamespace:
         source_type="cases.case",
         source_id=source_id,
         rule_id=None,
-        escalation_of_id=None,
         escalated_at=None,
     )
 

@@ -115,20 +115,36 @@ def test_urgent_notifies_in_the_app_only_and_routine_not_at_all(
     assert mailoutbox == []
 
 
-def test_escalation_notifies_the_supervisor(world, case, mailoutbox):
-    overdue = make_item(world, case, due_at=timezone.now() - timedelta(days=3))
-    make_item(
-        world,
-        case,
-        assignee=world.sam,
-        kind="escalation",
-        priority=Priority.URGENT,
-        escalation_of=overdue,
-        source_type="monitoring.workitem",
-        source_id=str(overdue.pk),
-    )
-    note = Notification.objects.get(user=world.sam)
-    assert note.kind == "work_item_escalation" and note.title.startswith("Escalated to you")
+def test_escalation_notifies_the_supervisors_one_summary_each(
+    world, case, mailoutbox, django_capture_on_commit_callbacks
+):
+    from casework.monitoring.services.notifications import notify_escalated
+
+    late = timezone.now() - timedelta(days=3)
+    overdue = [
+        make_item(world, case, due_at=late, source_id=f"late-{n}", title=title)
+        for n, title in enumerate(["Contact due", "Contact due", "Reassessment due"])
+    ]
+    lone = make_item(world, case, due_at=late, source_id="lone", title="Lone")
+    asap = make_item(world, case, due_at=late, source_id="asap", priority=Priority.ASAP)
+    Notification.objects.all().delete()
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        to_sam = [(world.sam.pk, item) for item in [*overdue, asap]]
+        made = notify_escalated([*to_sam, (world.ian.pk, lone)])
+    assert made == 3
+    summary = Notification.objects.get(user=world.sam, work_item=None)
+    assert summary.kind == "work_item_escalation"
+    assert summary.title == "Escalated to you: 3 overdue work items"
+    assert summary.body.splitlines() == ["Contact due (2)", "Reassessment due (1)"]
+    assert summary.url == reverse("monitoring:team_work")
+    single = Notification.objects.get(user=world.ian, work_item=lone)
+    assert single.title == "Escalated to you: Lone"
+    # An asap item escalates by email too -- counts only, no client data.
+    assert Notification.objects.get(user=world.sam, work_item=asap).kind == "work_item_escalation"
+    assert [message.to for message in mailoutbox] == [[world.sam.email]]
+    assert "escalated work item" in mailoutbox[0].body
+    assert case.client.family_name not in mailoutbox[0].body
 
 
 def test_bulk_notify_for_the_sweep(world, case, django_capture_on_commit_callbacks, mailoutbox):
@@ -190,6 +206,20 @@ def test_digest_once_per_day_per_person_with_counts(world, case, mailoutbox):
     from casework.monitoring.selectors.notifications import notifications_for
 
     assert not notifications_for(world.casey).filter(kind="digest").exists()
+
+
+def test_digest_counts_escalations_for_a_supervisor_with_no_items_of_their_own(
+    world, case, mailoutbox
+):
+    now = timezone.now()
+    late = make_item(world, case, due_at=now - timedelta(days=5))
+    WorkItem.objects.filter(pk=late.pk).update(escalated_at=now)
+    assert daily_digest_send(now=now) == 2
+    sam_mail = next(m for m in mailoutbox if m.to == ["sam@acme.example"])
+    assert "1 work item escalated to you" in sam_mail.body
+    assert "You have 0 open work items" in sam_mail.body
+    casey_mail = next(m for m in mailoutbox if m.to == ["casey@acme.example"])
+    assert "escalated to you" not in casey_mail.body
 
 
 def test_digest_command(world, case, mailoutbox, capsys):

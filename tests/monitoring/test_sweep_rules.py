@@ -15,7 +15,8 @@ from casework.careplans.models import CarePlan, Goal
 from casework.cases.models import Case
 from casework.clients.models import Utilization
 from casework.coordination.models import Appointment
-from casework.monitoring.models import PromptRule, WorkItem
+from casework.monitoring.models import Notification, PromptRule, WorkItem
+from casework.monitoring.selectors.work_items import escalations_to
 from casework.monitoring.sweep import sweep_cases, sweep_run, sweeps_paused
 from tests import factories
 
@@ -49,6 +50,10 @@ def kinds(case):
     return sorted(open_items(case=case).values_list("kind", flat=True))
 
 
+def escalated_to(user, now):
+    return list(escalations_to(user=user, now=now))
+
+
 def rule(world, program, kind):
     return PromptRule.objects.get(organization=world.org, model=program.model, kind=kind)
 
@@ -69,18 +74,23 @@ def test_intensive_client_seen_nine_days_ago_gets_contact_due_and_an_escalation(
     assert due.assignee == world.casey
     assert due.due_at == seen + timedelta(days=7)  # due two days ago
     assert due.title == "Face-to-face contact due"
+    # Overdue beyond the model's limit (intensive: 1 day): escalated to the team's supervisor,
+    # who is told; the item itself is what the supervisor sees -- no second item.
     assert due.escalated_at == now
-    escalation = open_items(case=case, kind="escalation").get()
-    assert (escalation.assignee, escalation.priority) == (world.sam, "urgent")
-    assert escalation.escalation_of == due
-    assert kinds(case) == ["contact_due", "escalation"]
+    assert kinds(case) == ["contact_due"]
+    assert escalated_to(world.sam, now) == [due]
+    assert escalated_to(world.casey, now) == []  # the holder is no supervisor
+    assert escalated_to(world.olive, now) == []  # another organization
+    note = Notification.objects.get(user=world.sam, kind="work_item_escalation")
+    assert note.work_item == due and note.title == "Escalated to you: Face-to-face contact due"
     assert report.of("contact_due").created == 1
     assert report.of("contact_due").escalated == 1
-    assert report.of("escalation").created == 1
-    # A second sweep adds nothing.
+    assert report.of("escalation").escalated == 1 and report.escalated == 1
+    # A second sweep adds nothing and tells nobody again.
     again = sweep_run(now=now)
     assert (again.created, again.resolved, again.escalated) == (0, 0, 0)
-    assert open_items(case=case).count() == 2
+    assert open_items(case=case).count() == 1
+    assert Notification.objects.filter(kind="work_item_escalation").count() == 1
 
 
 def test_only_face_to_face_counts_in_face_to_face_tiers(world, intensive, now):
@@ -123,7 +133,7 @@ def test_logging_the_contact_through_the_api_closes_the_item_at_once(api, world,
     case = active(world, intensive, last_contact_at=seen, last_face_to_face_at=seen)
     sweep_run(now=now)
     due = open_items(case=case, kind="contact_due").get()
-    escalation = open_items(case=case, kind="escalation").get()
+    assert escalated_to(world.sam, now) == [due]
     response = api(world.casey).post(
         f"/api/v1/cases/{case.pk}/contacts",
         {
@@ -137,9 +147,8 @@ def test_logging_the_contact_through_the_api_closes_the_item_at_once(api, world,
     )
     assert response.status_code == 201, response.json()
     due.refresh_from_db()
-    escalation.refresh_from_db()
     assert (due.status, due.close_reason, due.closed_by) == ("done", "resolved", world.casey)
-    assert (escalation.status, escalation.close_reason) == ("done", "resolved")
+    assert escalated_to(world.sam, now) == []  # a closed item is no longer escalated
     case.refresh_from_db()
     assert case.last_face_to_face_at is not None
     assert kinds(case) == []
@@ -205,11 +214,18 @@ def test_snooze_stops_escalation_until_it_ends(world, intensive, now):
         snoozed_until=now + timedelta(days=2), snooze_reason="Client away"
     )
     sweep_run(now=now + timedelta(days=1))
-    assert open_items(case=case, kind="escalation").count() == 0
     item.refresh_from_db()
-    assert item.status == "open"  # snoozed items stay open
-    sweep_run(now=now + timedelta(days=3))
-    assert open_items(case=case, kind="escalation").count() == 1
+    assert item.status == "open" and item.escalated_at is None  # snoozed items stay open
+    assert escalated_to(world.sam, now + timedelta(days=1)) == []
+    later = now + timedelta(days=3)
+    sweep_run(now=later)
+    item.refresh_from_db()
+    assert item.escalated_at == later
+    assert escalated_to(world.sam, later) == [item]
+    # Snoozed again by its holder, it leaves the supervisor's list while the snooze lasts.
+    WorkItem.objects.filter(pk=item.pk).update(snoozed_until=later + timedelta(days=2))
+    assert escalated_to(world.sam, later) == []
+    assert escalated_to(world.sam, later + timedelta(days=3)) == [item]
 
 
 def test_a_completed_item_is_not_made_again_for_the_same_period(world, intensive, now):
@@ -454,7 +470,8 @@ def test_sweep_cases_only_touches_those_cases(world, intensive, now):
     one = active(world, intensive, last_contact_at=seen, last_face_to_face_at=seen)
     two = active(world, intensive, last_contact_at=seen, last_face_to_face_at=seen)
     sweep_cases(case_ids=[one.pk], now=now)
-    assert kinds(one) == ["contact_due", "escalation"]
+    assert kinds(one) == ["contact_due"]
+    assert [item.case for item in escalated_to(world.sam, now)] == [one]
     assert kinds(two) == []
 
 
@@ -475,8 +492,10 @@ def test_audit_chain_stays_valid_after_a_bulk_sweep(world, intensive, now):
         active(world, intensive, last_contact_at=seen, last_face_to_face_at=seen)
     sweep_run(now=now)
     created = AuditEvent.objects.filter(object_type="monitoring.workitem", action="create")
-    # One event per batch (contact due, escalation) naming every item and its client.
-    assert created.count() == 2
+    # One event per batch of new items naming every item and its client (and which of them
+    # escalated as they were made).
+    assert created.count() == 1
+    assert len(created.get().detail["escalated_ids"]) == 4
     named = {
         (item_id, client_id)
         for event in created
@@ -517,7 +536,7 @@ def test_sweep_query_count_does_not_grow_with_cases(
     with django_assert_max_num_queries(200):
         report = sweep_run(now=now)
     assert report.of("contact_due").created == cases
-    assert report.of("escalation").created == cases
+    assert report.of("escalation").escalated == cases
 
 
 def test_audit_records_of_the_item_name_the_client(world, now):

@@ -17,6 +17,7 @@ from casework.monitoring.models import CloseReason, Notification, Priority, Work
 from casework.monitoring.selectors.work_items import (
     WorkFilters,
     case_work_count_annotations,
+    escalation_counts,
     escalations_to,
     my_work,
     team_work,
@@ -328,23 +329,50 @@ def test_team_work_lists_members_items_and_escalations_to_the_supervisor(world, 
     now = timezone.now()
     overdue = make_item(world, case, due_at=now - timedelta(days=2))
     make_item(world, case, due_at=now + timedelta(days=1))
-    escalation = make_item(
-        world,
-        case,
-        assignee=world.sam,
-        kind="escalation",
-        priority=Priority.URGENT,
-        escalation_of=overdue,
-        source_type="monitoring.workitem",
-        source_id=str(overdue.pk),
-    )
+    make_item(world, case, assignee=world.sam, due_at=now + timedelta(days=1))
     assert team_work(user=world.sam, now=now).first() == overdue
-    assert escalation not in list(team_work(user=world.sam, now=now))
-    assert list(escalations_to(user=world.sam, now=now)) == [escalation]
+    assert list(escalations_to(user=world.sam, now=now)) == []  # overdue, not escalated yet
+    WorkItem.objects.filter(pk=overdue.pk).update(escalated_at=now)
+    assert list(escalations_to(user=world.sam, now=now)) == [overdue]
+    assert list(team_work(user=world.sam, now=now, filters=WorkFilters(escalated=True))) == [
+        overdue
+    ]
     people = {p.user.username: (p.open, p.overdue) for p in team_work_people(user=world.sam)}
     assert people == {"casey": (2, 1), "sam": (1, 0)}
+    # Nobody else supervises North: not the holder, another team's member, another agency.
+    for outsider in (world.casey, world.chris, world.olive):
+        assert list(escalations_to(user=outsider, now=now)) == []
     assert list(team_work(user=world.chris, now=now)) == []
     assert list(team_work(user=world.olive, now=now)) == []
+
+
+def test_escalations_to_cover_items_about_no_case_and_leave_out_snoozed_and_own(world, case):
+    now = timezone.now()
+    about_casey, _ = services.work_item_create(
+        acting_user=None,
+        assignee=world.casey,
+        kind="credential_expiring",
+        title="LCSW expires",
+        due_at=now,
+        source_type="accounts.credential",
+        source_id="lcsw",
+    )
+    own = make_item(world, case, assignee=world.sam, due_at=now - timedelta(days=5))
+    snoozed = make_item(world, case, due_at=now - timedelta(days=5))
+    WorkItem.objects.filter(pk__in=[about_casey.pk, own.pk, snoozed.pk]).update(escalated_at=now)
+    WorkItem.objects.filter(pk=snoozed.pk).update(snoozed_until=now + timedelta(days=1))
+    # Casey's own item (no case) goes to the supervisors of Casey's teams; Sam's own does not
+    # escalate to Sam; a snoozed one waits.
+    assert list(escalations_to(user=world.sam, now=now)) == [about_casey]
+    assert list(escalations_to(user=world.sam, now=now + timedelta(days=2))) == [
+        snoozed,
+        about_casey,
+    ]
+    south_boss = factories.staff(
+        "sue", org=world.org, role="supervisor", team=world.south, supervisor=True
+    )
+    assert list(escalations_to(user=south_boss, now=now)) == []
+    assert escalation_counts(now=now) == {world.sam.pk: 1}
 
 
 def test_case_counts_are_annotations(world, case, django_assert_max_num_queries):

@@ -166,23 +166,19 @@ def test_reassign_via_api(world, case, api):
 def test_team_work_endpoint(world, case, api):
     now = timezone.now()
     overdue = make_item(world, case, due_at=now - timedelta(days=2))
-    make_item(
-        world,
-        case,
-        assignee=world.sam,
-        kind="escalation",
-        priority=Priority.URGENT,
-        escalation_of=overdue,
-        source_type="monitoring.workitem",
-        source_id=str(overdue.pk),
-    )
+    WorkItem.objects.filter(pk=overdue.pk).update(escalated_at=now)
     body = api(world.sam).get("/api/v1/work-items/team").json()
     assert [i["id"] for i in body["items"]] == [str(overdue.pk)]
-    assert [e["escalation_of_id"] for e in body["escalations"]] == [str(overdue.pk)]
+    assert [e["id"] for e in body["escalations"]] == [str(overdue.pk)]
+    assert body["escalations"][0]["escalated_at"] is not None
+    assert body["escalations"][0]["assignee"]["username"] == "casey"
     people = {p["user"]["username"]: (p["open"], p["overdue"]) for p in body["people"]}
     assert people["casey"] == (1, 1)
+    only = api(world.sam).get("/api/v1/work-items/team", escalated="true").json()
+    assert [i["id"] for i in only["items"]] == [str(overdue.pk)]
     empty = api(world.chris).get("/api/v1/work-items/team").json()
     assert empty["items"] == [] and empty["people"] == [] and empty["escalations"] == []
+    assert api(world.casey).get("/api/v1/work-items/team").json()["escalations"] == []
 
 
 def test_create_by_hand(world, case, api):

@@ -148,6 +148,27 @@ def test_reassign_and_cancel_from_team_work(client, world, case):
     assert mine.status == "cancelled"
 
 
+def test_team_work_shows_what_escalated_and_filters_to_it(client, world, case):
+    now = timezone.now()
+    late = make_item(world, case, due_at=now - timedelta(days=4), title="Face-to-face contact due")
+    make_item(world, case, due_at=now + timedelta(days=1), title="Reassessment due")
+    client.force_login(world.sam)
+    assert "No escalations." in client.get(reverse("monitoring:team_work")).content.decode()
+    WorkItem.objects.filter(pk=late.pk).update(escalated_at=now)
+    html = client.get(reverse("monitoring:team_work")).content.decode()
+    section = html.split('id="escalations-heading"')[1].split('id="people-heading"')[0]
+    assert "Face-to-face contact due" in section and "Reassessment due" not in section
+    assert "Casey Case" in section and "Marta Lind" in section  # who holds it, for whom
+    assert html.count(f'id="work-item-{late.pk}"') == 1  # acted on in the list, once
+    assert "badge-escalated" in html
+    only = client.get(reverse("monitoring:team_work"), {"escalated": "on"}, HTTP_HX_REQUEST="true")
+    listed = only.content.decode()
+    assert "Face-to-face contact due" in listed and "Reassessment due" not in listed
+    # The holder sees the mark on My work; nobody else supervises the item.
+    client.force_login(world.casey)
+    assert "badge-escalated" in client.get(reverse("monitoring:my_work")).content.decode()
+
+
 def test_others_get_404(client, world, case):
     item = make_item(world, case)
     for persona in (world.chris, world.olive):

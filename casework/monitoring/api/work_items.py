@@ -57,6 +57,9 @@ class WorkItemFilters(Schema):
     priority: str = Field("", description="routine, urgent or asap")
     overdue: bool = Field(False, description="Only overdue items (due before now, not snoozed)")
     due_today: bool = Field(False, description="Only items due later today")
+    escalated: bool = Field(
+        False, description="Only items escalated to the supervisors (overdue beyond the limit)"
+    )
     snoozed: bool = Field(False, description="Include snoozed items (open items only)")
     case_id: UUID | None = None
     cursor: str | None = None
@@ -73,6 +76,7 @@ def _filters(filters: WorkItemFilters) -> WorkFilters:
         priority=filters.priority,
         overdue=filters.overdue,
         due_today=filters.due_today,
+        escalated=filters.escalated,
         snoozed=filters.snoozed,
         case_id=filters.case_id,
     )

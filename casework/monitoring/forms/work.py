@@ -28,6 +28,7 @@ class WorkFilterForm(forms.Form):
     priority = forms.ChoiceField(choices=[("", "Any priority"), *Priority.choices], required=False)
     overdue = forms.BooleanField(required=False, label="Overdue only")
     due_today = forms.BooleanField(required=False, label="Due today")
+    escalated = forms.BooleanField(required=False, label="Escalated only")
     snoozed = forms.BooleanField(required=False, label="Show snoozed")
     case = forms.UUIDField(required=False, widget=forms.HiddenInput)
 

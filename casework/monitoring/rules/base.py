@@ -38,7 +38,6 @@ class Wanted:
     due_at: datetime | None
     priority: str
     rule_id: UUID | None
-    escalation_of_id: UUID | None = None
     # The case's team (whose supervisors an escalation goes to).
     team_id: UUID | None = None
     # Set by the sweep when it inserts the item (the object is then the inserted row).

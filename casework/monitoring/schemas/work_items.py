@@ -53,7 +53,6 @@ class WorkItemOut(Schema):
     source_type: str
     source_id: str
     source_url: str
-    escalation_of_id: str | None
     escalated_at: datetime | None
     created_at: datetime
     closed_at: datetime | None
@@ -75,7 +74,9 @@ class TeamWorkPage(Schema):
     people: list[PersonWorkOut] = Field(
         description="Each member of the teams you supervise with their open and overdue counts"
     )
-    escalations: list[WorkItemOut] = Field(description="Open escalations addressed to you")
+    escalations: list[WorkItemOut] = Field(
+        description="Items escalated to you: open, overdue beyond their limit, on your teams"
+    )
     items: list[WorkItemOut]
     next: str | None
 
@@ -149,7 +150,6 @@ def work_item_out(item: Any, *, now: datetime) -> dict[str, Any]:
         "source_type": item.source_type,
         "source_id": item.source_id,
         "source_url": work_item_source_url(item),
-        "escalation_of_id": str(item.escalation_of_id) if item.escalation_of_id else None,
         "escalated_at": item.escalated_at,
         "created_at": item.created_at,
         "closed_at": item.closed_at,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -58,9 +59,7 @@ def work_item_get(*, user: Any, work_item_id: UUID | str) -> WorkItem:
     ``work_items_visible_to``), or ``NotFound``."""
     try:
         return (
-            work_items_visible_to(user)
-            .select_related("assignee", "closed_by", "escalation_of")
-            .get(pk=work_item_id)
+            work_items_visible_to(user).select_related("assignee", "closed_by").get(pk=work_item_id)
         )
     except (WorkItem.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound("Work item not found.") from exc
@@ -133,6 +132,8 @@ def staff_to_alert_for_client(client: Client) -> list[Recipient]:
 # Who sees which work item; My work; Team work
 
 NO_DUE_DATE = datetime(9999, 12, 31, tzinfo=UTC)
+# Closed items of the kind the sweep made for supervisors before escalation became a mark on the
+# item itself (monitoring migration 0006) still carry it.
 ESCALATION_KIND = "escalation"
 HAND_MADE_KIND = "task"
 # "Due" on My caseload: items due within the coming week (today included), or with no date.
@@ -211,6 +212,7 @@ class WorkFilters:
     priority: str = ""
     overdue: bool = False
     due_today: bool = False
+    escalated: bool = False
     snoozed: bool = False
     case_id: UUID | None = None
 
@@ -247,6 +249,8 @@ def _filtered(
         queryset = queryset.filter(overdue_q(now))
     if filters.due_today:
         queryset = queryset.filter(due_at__gte=now, due_at__lte=_end_of_day(now))
+    if filters.escalated:
+        queryset = queryset.filter(escalated_at__isnull=False)
     if not filters.snoozed:
         queryset = queryset.exclude(snoozed_q(now))
     return queryset
@@ -258,9 +262,7 @@ def my_work(
     """The user's open items ("My work"), filtered, overdue first then soonest due. Snoozed
     items are left out unless ``filters.snoozed`` ("Show snoozed")."""
     now = now or timezone.now()
-    queryset = work_items_for(user, WorkItemStatus.OPEN).select_related(
-        "case__team", "escalation_of", "escalation_of__assignee"
-    )
+    queryset = work_items_for(user, WorkItemStatus.OPEN).select_related("case__team")
     return work_items_ordered(_filtered(queryset, filters or WorkFilters(), now), now)
 
 
@@ -276,20 +278,66 @@ def team_work(
         work_items_visible_to(user)
         .filter(assignee_id__in=Subquery(supervised_member_ids(user)))
         .exclude(assignee_id=user.pk)
-        .select_related("assignee", "client", "case", "escalation_of")
+        .select_related("assignee", "client", "case")
     )
     return work_items_ordered(_filtered(queryset, filters or WorkFilters(), now), now)
 
 
+def escalated_q(now: datetime) -> Q:
+    """Open, escalated (overdue beyond its limit: the sweep set ``escalated_at``), not snoozed."""
+    return Q(status=WorkItemStatus.OPEN, escalated_at__isnull=False) & ~snoozed_q(now)
+
+
 def escalations_to(*, user: Any, now: datetime | None = None) -> QuerySet[WorkItem]:
-    """Open escalation items addressed to ``user`` (shown on top of Team work)."""
+    """The items escalated to ``user`` (shown on top of Team work): open, escalated and not
+    snoozed, on a case a team they supervise holds -- or, about no case, held by a member of
+    such a team -- and not their own. The sweep notifies the same people when it escalates
+    (``casework.monitoring.sweep``); ``escalation_counts`` counts the same for everyone."""
     now = now or timezone.now()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return WorkItem.objects.none()
     queryset = (
-        work_items_for(user, WorkItemStatus.OPEN)
-        .filter(Q(kind=ESCALATION_KIND) | Q(escalation_of__isnull=False))
-        .select_related("escalation_of", "escalation_of__assignee")
+        WorkItem.objects.filter(escalated_q(now), organization_id=user.organization_id)
+        .filter(
+            Q(case__team_id__in=Subquery(supervised_team_ids(user)))
+            | Q(case__isnull=True, assignee_id__in=Subquery(supervised_member_ids(user)))
+        )
+        .exclude(assignee_id=user.pk)
+        .select_related("assignee", "client", "case")
     )
     return work_items_ordered(queryset, now)
+
+
+def escalation_counts(*, now: datetime) -> dict[Any, int]:
+    """``{supervisor id: how many items escalations_to shows them}`` for every supervisor at
+    once (the daily digest): two grouped queries and the team memberships."""
+    escalated = WorkItem.objects.filter(escalated_q(now)).order_by()
+    by_team = (
+        escalated.filter(case__isnull=False)
+        .values_list("case__team_id", "assignee_id")
+        .annotate(n=Count("pk"))
+    )
+    by_holder = (
+        escalated.filter(case__isnull=True).values_list("assignee_id").annotate(n=Count("pk"))
+    )
+    supervisors: dict[Any, list[Any]] = defaultdict(list)
+    teams_of: dict[Any, list[Any]] = defaultdict(list)
+    for team_id, user_id, is_supervisor in TeamMembership.objects.filter(
+        user__is_active=True
+    ).values_list("team_id", "user_id", "is_supervisor"):
+        teams_of[user_id].append(team_id)
+        if is_supervisor:
+            supervisors[team_id].append(user_id)
+    counts: Counter[Any] = Counter()
+    for team_id, holder, n in by_team:
+        for supervisor in supervisors.get(team_id, []):
+            if supervisor != holder:
+                counts[supervisor] += n
+    for holder, n in by_holder:
+        over = {s for team in teams_of.get(holder, []) for s in supervisors.get(team, [])}
+        for supervisor in over - {holder}:
+            counts[supervisor] += n
+    return dict(counts)
 
 
 def _count_of(filters: Q, outer: str, field: str) -> Coalesce:
@@ -467,8 +515,9 @@ def work_item_source_url(item: WorkItem) -> str:
 
 
 def digest_recipients(*, now: datetime) -> Iterator[tuple[User, Any]]:
-    """Active staff with an email address and open work, with the digest's counts: overdue,
-    due today, due in the coming week, escalations. One query."""
+    """Active staff with an email address and open work (their own, or escalated to them), with
+    the digest's counts: overdue, due today, due in the coming week, escalations. Three
+    queries (``escalation_counts``)."""
     from casework.monitoring.services.notifications import DigestCounts
 
     end_today = _end_of_day(now)
@@ -485,27 +534,26 @@ def digest_recipients(*, now: datetime) -> Iterator[tuple[User, Any]]:
             "pk",
             "assignee_id",
         ),
-        "n_escalations": _count_of(
-            open_q & (Q(kind=ESCALATION_KIND) | Q(escalation_of__isnull=False)),
-            "pk",
-            "assignee_id",
-        ),
     }
+    escalations = escalation_counts(now=now)
     has_open = WorkItem.objects.filter(open_q, assignee_id=OuterRef("pk"))
+    supervises = TeamMembership.objects.filter(user_id=OuterRef("pk"), is_supervisor=True)
     people: Any = (
-        User.objects.filter(Exists(has_open), is_active=True)
+        User.objects.filter(Exists(has_open) | Exists(supervises), is_active=True)
         .exclude(email="")
         .annotate(**annotations)
         .order_by("username")
     )
     for person in list(people):
+        if not person.n_open and not escalations.get(person.pk):
+            continue
         yield (
             person,
             DigestCounts(
                 overdue=int(person.n_overdue),
                 due_today=int(person.n_today),
                 due_this_week=int(person.n_week),
-                escalations=int(person.n_escalations),
+                escalations=escalations.get(person.pk, 0),
                 open=int(person.n_open),
             ),
         )

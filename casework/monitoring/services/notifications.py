@@ -39,7 +39,6 @@ WORK_ITEM_ASAP = "work_item_asap"
 WORK_ITEM_ESCALATION = "work_item_escalation"
 WORK_ITEM_ASSIGNED = "work_item_assigned"
 DIGEST = "digest"
-ESCALATION_KIND = "escalation"  # WorkItem.kind of the sweep's escalation items (part A)
 
 _PRIORITY_WORDS = {Priority.ASAP: "as-soon-as-possible", Priority.URGENT: "urgent"}
 
@@ -153,9 +152,7 @@ def notify(
 
 def _notice_for(item: WorkItem) -> tuple[str, bool] | None:
     """(kind, email?) of the notification a new item deserves, or ``None``: asap items notify
-    and email at once, urgent items and escalations notify in the app."""
-    if item.kind == ESCALATION_KIND or item.escalation_of_id is not None:
-        return WORK_ITEM_ESCALATION, item.priority == Priority.ASAP
+    and email at once, urgent items notify in the app."""
     if item.priority == Priority.ASAP:
         return WORK_ITEM_ASAP, True
     if item.priority == Priority.URGENT:
@@ -173,8 +170,8 @@ def _title_for(item: WorkItem, kind: str) -> str:
 
 
 def notify_work_item_created(item: WorkItem) -> Notification | None:
-    """Notify the assignee of a new asap or urgent item, or of an escalation (see
-    ``_notice_for``); routine items wait on "My work" and in the daily digest."""
+    """Notify the assignee of a new asap or urgent item (see ``_notice_for``); routine items
+    wait on "My work" and in the daily digest."""
     notice = _notice_for(item)
     if notice is None:
         return None
@@ -205,59 +202,73 @@ SUMMARY_LABELS = {
 
 
 def notify_work_items_created(items: Iterable[Any]) -> int:
-    """``notify_work_item_created`` for many new items at once (the sweep): one plain-row
-    insert per few thousand notifications (no model instances), emails on commit for asap ones.
-    A person with several new urgent items, or several escalations, gets one notification
-    for each kind naming how many (``SUMMARY_LABELS``); asap items notify one by one.
-    ``items`` are work items or any objects with their columns as attributes (``id``,
-    ``assignee_id``, ``kind``, ``priority``, ``title``, ``escalation_of_id``): the sweep passes
-    the rows it inserted. Returns how many notifications were made."""
+    """``notify_work_item_created`` for many new items at once (the sweep). ``items`` are work
+    items or any objects with their columns as attributes (``id``, ``assignee_id``, ``kind``,
+    ``priority``, ``title``): the sweep passes the rows it inserted. Returns how many
+    notifications were made (see ``_notify_many``)."""
+    notices = []
+    for item in items:
+        notice = _notice_for(cast(WorkItem, item))
+        if notice is not None:
+            notices.append((item.assignee_id, item, *notice))
+    return _notify_many(notices, url=reverse("monitoring:my_work"))
+
+
+def notify_escalated(escalations: Iterable[tuple[Any, Any]]) -> int:
+    """Tell supervisors that items escalated to them: ``(supervisor id, item)`` pairs, the item
+    any object with ``id``, ``priority`` and ``title``. The link is Team work, where "Escalated
+    to you" lists them; an asap item also emails. Returns how many notifications were made."""
+    notices = [
+        (user_id, item, WORK_ITEM_ESCALATION, item.priority == Priority.ASAP)
+        for user_id, item in escalations
+    ]
+    return _notify_many(notices, url=reverse("monitoring:team_work"))
+
+
+def _notify_many(notices: list[tuple[Any, Any, str, bool]], *, url: str) -> int:
+    """Insert the notifications ``(user id, item, kind, email?)`` as plain rows, a few thousand
+    a statement (no model instances). The ones to email go one by one (and by email on
+    commit); the rest are grouped: a person with several of one kind gets one notification
+    naming how many (``SUMMARY_LABELS``)."""
     from casework.core.bulk import fast_bulk_insert
 
-    def cast_item(item: Any) -> WorkItem:
-        return cast(WorkItem, item)
-
-    url = reverse("monitoring:my_work")
     rows: list[SimpleNamespace] = []
     to_email: list[UUID] = []
-    grouped: dict[tuple[Any, str], list[WorkItem]] = defaultdict(list)
+    grouped: dict[tuple[Any, str], list[Any]] = defaultdict(list)
 
-    def row(
-        *, user_id: Any, work_item_id: Any, kind: str, title: str, body: str
-    ) -> SimpleNamespace:
-        made = SimpleNamespace(
-            id=uuid4(),
-            created_at=None,
-            updated_at=None,
-            version=1,
-            user_id=user_id,
-            work_item_id=work_item_id,
-            kind=kind,
-            title=title[:200],
-            body=body,
-            url=url,
-            read_at=None,
-            emailed_at=None,
-        )
-        rows.append(made)
-        return made
-
-    for item in map(cast_item, items):
-        notice = _notice_for(item)
-        if notice is None:
-            continue
-        kind, email = notice
-        if email:
-            made = row(
-                user_id=item.assignee_id,
-                work_item_id=item.id,
+    def row(*, user_id: Any, work_item_id: Any, kind: str, title: str, body: str) -> UUID:
+        notification_id = uuid4()
+        rows.append(
+            SimpleNamespace(
+                id=notification_id,
+                created_at=None,
+                updated_at=None,
+                version=1,
+                user_id=user_id,
+                work_item_id=work_item_id,
                 kind=kind,
-                title=_title_for(item, kind),
-                body="",
+                title=title[:200],
+                body=body,
+                url=url,
+                read_at=None,
+                emailed_at=None,
             )
-            to_email.append(made.id)
+        )
+        return notification_id
+
+    for user_id, item, kind, email in notices:
+        if email:
+            to_email.append(
+                row(
+                    user_id=user_id,
+                    work_item_id=item.id,
+                    kind=kind,
+                    title=_title_for(item, kind),
+                    body="",
+                )
+            )
         else:
-            grouped[(item.assignee_id, kind)].append(item)
+            grouped[(user_id, kind)].append(item)
     for (user_id, kind), group in grouped.items():
         if len(group) == 1:
             item = group[0]

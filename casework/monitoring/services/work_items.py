@@ -47,7 +47,6 @@ def work_item_create(
     source_type: str = "",
     source_id: str = "",
     rule: PromptRule | None = None,
-    escalation_of: WorkItem | None = None,
     notify: bool = True,
 ) -> tuple[WorkItem, bool]:
     """Put a task on ``assignee``'s work queue; returns ``(item, created)``.
@@ -58,7 +57,7 @@ def work_item_create(
     open items backs this up when two requests race. An item without a source is never
     merged with another.
 
-    A new asap or urgent item, or an escalation, notifies its assignee in the same transaction
+    A new asap or urgent item notifies its assignee in the same transaction
     (asap also by email once it commits: ``notify_work_item_created``); ``notify=False`` leaves
     that to the caller.
     """
@@ -97,7 +96,6 @@ def work_item_create(
             source_id=source_id,
             created_by=acting_user,
             rule=rule,
-            escalation_of=escalation_of,
         )
         if not source_id:
             # The open-item unique constraint covers (kind, source, assignee): an item with no
@@ -530,7 +528,6 @@ def work_item_reassign(
                 source_type=work_item.source_type,
                 source_id=work_item.source_id,
                 rule_id=work_item.rule_id,
-                escalation_of_id=work_item.escalation_of_id,
                 escalated_at=work_item.escalated_at,
                 created_by=acting_user,
             )
@@ -571,7 +568,7 @@ def work_item_reassign(
 
 
 # Items that belong to the person they were made for, not to whoever carries the case.
-PERSONAL_KINDS = {"task", "credential_expiring", "over_capacity", "escalation"}
+PERSONAL_KINDS = {"task", "credential_expiring", "over_capacity"}
 
 
 def work_items_follow_case_manager(
@@ -579,7 +576,7 @@ def work_items_follow_case_manager(
 ) -> int:
     """When a case changes hands, the previous case manager's open items on it (contact due,
     referral follow-ups, no-shows …) move to the new case manager, as the sweep would assign them.
-    Personal items (tasks by hand, escalations, staff rules) stay. Each move is audited; an item
+    Personal items (tasks by hand, staff rules) stay. Each move is audited; an item
     the new case manager already holds for the same source closes the old one as reassigned.
     Returns how many moved."""
     if previous is None or previous.pk == case_manager.pk:

@@ -78,6 +78,7 @@ def _filters(request: HttpRequest) -> tuple[WorkFilterForm, WorkFilters]:
             priority=data["priority"] or "",
             overdue=bool(data["overdue"]),
             due_today=bool(data["due_today"]),
+            escalated=bool(data["escalated"]),
             snoozed=bool(data["snoozed"]),
             case_id=data["case"],
         )
@@ -117,7 +118,7 @@ def my_work_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @web_errors
 def team_work_page(request: HttpRequest) -> HttpResponse:
-    """For supervisors: escalations addressed to them, each team member's open and overdue
+    """For supervisors: the items escalated to them, each team member's open and overdue
     counts, and the members' open items."""
     user = _user(request)
     if not teams_supervised_by(user).exists():
@@ -136,6 +137,7 @@ def team_work_page(request: HttpRequest) -> HttpResponse:
         "form": form,
         "rows": [_row(item, now=now) for item in items],
         "escalations": [_row(item, now=now) for item in escalations],
+        "now": now,
         "people": team_work_people(user=user, now=now),
         "filtered": bool(form.is_bound and form.is_valid() and any(form.cleaned_data.values())),
         "truncated": len(items) == PAGE_SIZE,
