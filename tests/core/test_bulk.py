@@ -145,6 +145,13 @@ def test_fast_bulk_insert_skips_conflicts_and_says_which_went_in(world):
     )
     assert went_in == {other.id}
     assert WorkItem.objects.filter(source_id=f"{case.pk}:same").count() == 1
+    # Nothing in the way (PostgreSQL: straight in, no staging table): all of them.
+    fresh = [item_row(world, case, f"{case.pk}:fresh-{n}") for n in range(2)]
+    assert fast_bulk_insert(
+        WorkItem, fresh, constants=CONSTANTS, ignore_conflicts=True, returning="id"
+    ) == {row.id for row in fresh}
+    # And after a conflict the transaction goes on: the savepoint was rolled back.
+    assert WorkItem.objects.filter(case=case).count() == 4
 
 
 def test_fast_bulk_insert_of_model_instances(world):

@@ -63,6 +63,19 @@ def _case_query(rule: PromptRule, statuses: list[str]) -> Any:
     ).order_by()
 
 
+# The keys of a case's columns in a row read through a relation (``prefix``, e.g. "plan__case__"),
+# made once per prefix rather than once per row.
+_CASE_KEYS: dict[str, tuple[str, ...]] = {}
+_CASE_COLUMNS = (
+    "case_manager_id",
+    "case_manager__is_active",
+    "team_id",
+    "organization_id",
+    "id",
+    "client_id",
+)
+
+
 def _wanted_for_case(
     ctx: Context,
     rule: PromptRule,
@@ -76,27 +89,30 @@ def _wanted_for_case(
     due_at: datetime | None,
     priority: str | None = None,
 ) -> list[Wanted]:
+    keys = _CASE_KEYS.get(prefix)
+    if keys is None:
+        keys = _CASE_KEYS[prefix] = tuple(f"{prefix}{name}" for name in _CASE_COLUMNS)
+    manager, manager_active, team, organization, case, client = (row[key] for key in keys)
     assignees = ctx.case_assignees(
-        rule,
-        case_manager_id=row[f"{prefix}case_manager_id"],
-        case_manager_active=row[f"{prefix}case_manager__is_active"],
-        team_id=row[f"{prefix}team_id"],
+        rule, case_manager_id=manager, case_manager_active=manager_active, team_id=team
     )
+    title = title[:200]
+    priority = priority or rule.priority
     return [
         Wanted(
-            organization_id=row[f"{prefix}organization_id"],
+            organization_id=organization,
             kind=rule.kind,
             source_type=source_type,
             source_id=source_id,
             assignee_id=assignee,
-            case_id=row[f"{prefix}id"],
-            client_id=row[f"{prefix}client_id"],
-            title=title[:200],
+            case_id=case,
+            client_id=client,
+            title=title,
             detail=detail,
             due_at=due_at,
-            priority=priority or rule.priority,
+            priority=priority,
             rule_id=rule.pk,
-            team_id=row[f"{prefix}team_id"],
+            team_id=team,
         )
         for assignee in assignees
     ]
