@@ -1,5 +1,6 @@
 # casework — two commands set everything up on a fresh machine:
 #   make run    install, migrate the SQLite database, load the demo once, serve on :8000
+#               with a background worker beside the server (sweep, digest, email)
 #   make test   install and run the whole suite (SQLite, then PostgreSQL when reachable)
 #   make worker run the background worker (jobs and the periodic schedule) beside the server
 
@@ -40,13 +41,13 @@ demo: migrate
 run: demo
 	@echo ""
 	@echo "casework: http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/api/v1/openapi.json)"
-	CASEWORK_DATA_DIR=$(DATA_DIR) $(BIN)/casework serve --host $(HOST) --port $(PORT)
+	CASEWORK_DATA_DIR=$(DATA_DIR) $(BIN)/casework serve --host $(HOST) --port $(PORT) --with-worker
 
 serve: migrate
 	CASEWORK_DATA_DIR=$(DATA_DIR) $(BIN)/casework serve --host $(HOST) --port $(PORT)
 
-# Background jobs and the schedule (sweep every 15 minutes, the 07:00 digest), beside `make run`
-# or `make serve` in a second terminal, on the same database.
+# Background jobs and the schedule (sweep every 15 minutes, the 07:00 digest), beside `make serve`
+# in a second terminal, on the same database (`make run` starts one itself).
 worker: migrate
 	CASEWORK_DATA_DIR=$(DATA_DIR) $(BIN)/casework worker
 

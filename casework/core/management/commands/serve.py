@@ -1,8 +1,13 @@
-"""``casework serve``: gunicorn serving casework (static files through WhiteNoise)."""
+"""``casework serve``: gunicorn serving casework (static files through WhiteNoise); with
+``--with-worker``, also one ``casework worker`` beside it (what ``make run`` does), stopped with
+the server."""
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -20,6 +25,12 @@ class Command(BaseCommand):
             "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3"))
         )
         parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="Also run one `casework worker` (jobs, the sweep every CASEWORK_SWEEP_MINUTES, "
+            "the daily digest) until the server stops. Production runs workers on their own.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from gunicorn.app.base import BaseApplication
@@ -44,4 +55,26 @@ class Command(BaseCommand):
                 return application
 
         self.stdout.write(f"casework is serving on http://{bind}/ (Ctrl+C to stop)")
-        Server().run()
+        worker = self._start_worker() if options["with_worker"] else None
+        try:
+            Server().run()
+        finally:
+            if worker is not None:
+                self._stop_worker(worker)
+
+    def _start_worker(self) -> subprocess.Popen[bytes]:
+        """``casework worker`` as a child process with the same settings (environment)."""
+        worker = subprocess.Popen([sys.executable, "-m", "casework", "worker"])  # noqa: S603
+        self.stdout.write(f"casework worker is running beside it (pid {worker.pid})")
+        return worker
+
+    def _stop_worker(self, worker: subprocess.Popen[bytes]) -> None:
+        """SIGTERM lets the worker finish its running job; after 30 s it is killed."""
+        if worker.poll() is not None:
+            return
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
