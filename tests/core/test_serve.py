@@ -23,7 +23,7 @@ def _free_port() -> int:
 
 def _answers(url: str) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (a local URL)
+        with urllib.request.urlopen(url, timeout=2) as response:
             return bool(response.status == 200)
     except OSError:
         return False
@@ -48,9 +48,9 @@ def test_serve_with_worker_runs_jobs_and_stops_with_the_server(tmp_path):
         "CASEWORK_DATA_DIR": str(tmp_path),
         "CASEWORK_LOG_LEVEL": "INFO",
     }
+    command = ["serve", "--port", str(port), "--workers", "1", "--with-worker"]
     server = subprocess.Popen(
-        [sys.executable, "-m", "casework", "serve", "--port", str(port), "--workers", "1"]
-        + ["--with-worker"],
+        [sys.executable, "-m", "casework", *command],
         cwd=REPOSITORY,
         env=env,
         stdout=subprocess.PIPE,

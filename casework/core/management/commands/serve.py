@@ -64,7 +64,7 @@ class Command(BaseCommand):
 
     def _start_worker(self) -> subprocess.Popen[bytes]:
         """``casework worker`` as a child process with the same settings (environment)."""
-        worker = subprocess.Popen([sys.executable, "-m", "casework", "worker"])  # noqa: S603
+        worker = subprocess.Popen([sys.executable, "-m", "casework", "worker"])
         self.stdout.write(f"casework worker is running beside it (pid {worker.pid})")
         return worker
 
