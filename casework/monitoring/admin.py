@@ -46,10 +46,14 @@ class ThresholdForm(VersionedAdminForm):
             "high",
             "critical_low",
             "critical_high",
+            "rise",
+            "rise_days",
             "source",
         ]
         help_texts = {
             "condition_code": "ICD-10-CM prefix (I10, E11 ...); empty: everyone.",
+            "rise": "Alert on a reading this much above the lowest of the previous rise_days days "
+            "(heart failure: weight gained).",
             "source": "Where the numbers come from.",
         }
 
@@ -78,6 +82,8 @@ class ThresholdAdmin(AuditedAdmin, OrganizationScopedAdmin):
         "high",
         "critical_low",
         "critical_high",
+        "rise",
+        "rise_days",
     )
     list_filter = ("code",)
     search_fields = ("code", "display", "condition_code")

@@ -263,6 +263,16 @@ class Threshold(BaseModel):
     high = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
     critical_low = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
     critical_high = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    # A change across readings (heart failure: weight gained in a day or a week): a reading this
+    # much or more above the client's lowest reading of the ``rise_days`` days before it.
+    rise = models.DecimalField(
+        max_digits=10,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="Alert on a reading this much above the lowest of the previous rise_days days.",
+    )
+    rise_days = models.PositiveSmallIntegerField(null=True, blank=True)
     source = models.TextField(blank=True, help_text="Where a default number comes from.")
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

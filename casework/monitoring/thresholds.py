@@ -27,7 +27,9 @@ a systolic pressure under 50 or over 300 mm[Hg] is not a reading a home cuff giv
 person).
 
 Threshold semantics (``Threshold`` rows): a reading raises an alert when it is **at or above**
-``high`` or **below** ``low``; ``critical_high``/``critical_low`` the same, as critical.
+``high`` or **below** ``low``; ``critical_high``/``critical_low`` the same, as critical; and when
+it is ``rise`` or more **above the lowest reading of the ``rise_days`` days before it** (a change
+across readings: the weight a heart-failure client gains as fluid builds up).
 """
 
 from __future__ import annotations
@@ -158,6 +160,12 @@ BTS_2017 = (
     "settings. Thorax 2017;72(Suppl 1): target saturation 88-92% for patients at risk of "
     "hypercapnic respiratory failure (e.g. COPD), 94-98% for most others."
 )
+AHA_HF_WEIGHT = (
+    "American Heart Association. Self-Check Plan for HF Management (2020): call the care team "
+    "on a weight gain of 2-3 pounds in 24 hours or 5 pounds in a week; Heidenreich PA et al. "
+    "2022 AHA/ACC/HFSA Guideline for the Management of Heart Failure. Circulation. "
+    "2022;145:e895-e1032 (daily weights as part of self-care). 2 lb = 0.907 kg, 5 lb = 2.268 kg."
+)
 KROENKE_2003 = (
     "Kroenke K, Spitzer RL, Williams JBW. The Patient Health Questionnaire-2: validity of a "
     "two-item depression screener. Med Care 2003;41(11):1284-1292: cut-off 3 or more."
@@ -173,6 +181,8 @@ class DefaultThreshold:
     critical_low: Decimal | None = None
     critical_high: Decimal | None = None
     source: str = ""
+    rise: Decimal | None = None
+    rise_days: int | None = None
 
 
 DEFAULT_THRESHOLDS: list[DefaultThreshold] = [
@@ -233,8 +243,23 @@ DEFAULT_THRESHOLDS: list[DefaultThreshold] = [
         "case manager.",
     ),
 ]
-# Heart failure (I50) weight gain needs a rule over two readings (e.g. 2 kg in 3 days); a
-# threshold is one reading against fixed numbers, so it is not seeded (docs/monitoring.md).
+# Heart failure (I50): weight gained in a day, and in a week (two rows: both apply).
+DEFAULT_THRESHOLDS += [
+    DefaultThreshold(
+        "I50",
+        WEIGHT,
+        rise=(2 * POUND_IN_KG).quantize(Decimal("0.001")),
+        rise_days=1,
+        source=AHA_HF_WEIGHT,
+    ),
+    DefaultThreshold(
+        "I50",
+        WEIGHT,
+        rise=(5 * POUND_IN_KG).quantize(Decimal("0.001")),
+        rise_days=7,
+        source=AHA_HF_WEIGHT,
+    ),
+]
 
 
 def default_threshold_rows(organization_id: Any) -> list[dict[str, Any]]:
@@ -251,10 +276,18 @@ def default_threshold_rows(organization_id: Any) -> list[dict[str, Any]]:
             "high": spec.high,
             "critical_low": spec.critical_low,
             "critical_high": spec.critical_high,
+            "rise": spec.rise,
+            "rise_days": spec.rise_days,
             "source": spec.source,
         }
         for spec in DEFAULT_THRESHOLDS
     ]
+
+
+def default_key(row: dict[str, Any]) -> tuple[str, str, int | None]:
+    """What makes a default row the same row again (a condition may have several for one code,
+    each over its own number of days)."""
+    return (row["condition_code"], row["code"], row.get("rise_days"))
 
 
 def thresholds_seed(*, organization: Organization) -> int:
@@ -264,13 +297,11 @@ def thresholds_seed(*, organization: Organization) -> int:
 
     existing = set(
         Threshold.objects.filter(organization=organization, client__isnull=True).values_list(
-            "condition_code", "code"
+            "condition_code", "code", "rise_days"
         )
     )
     missing = [
-        row
-        for row in default_threshold_rows(organization.pk)
-        if (row["condition_code"], row["code"]) not in existing
+        row for row in default_threshold_rows(organization.pk) if default_key(row) not in existing
     ]
     Threshold.objects.bulk_create([Threshold(**row) for row in missing])
     return len(missing)

@@ -206,6 +206,24 @@ def test_thresholds_list_create_and_patch(world: Any, api: Any, enrolled: Any) -
     )
 
 
+def test_a_rise_over_days_through_the_api(world: Any, api: Any, enrolled: Any) -> None:
+    client, _ = enrolled
+    condition_add(acting_user=world.casey, client=client, data={"code": "I50.9"})
+    http = api(world.casey)
+    url = f"/api/v1/clients/{client.pk}/thresholds"
+    weight = {e["code"]: e for e in http.get(url).json()["effective"]}["29463-7"]
+    assert [(r["rise"], r["days"]) for r in weight["rises"]] == [(0.907, 1), (2.268, 7)]
+    assert weight["origin"] == "condition I50" and weight["high"] is None
+    half = http.post(url, {"code": "29463-7", "rise": 2})
+    assert half.status_code == 422 and half.json()["errors"][0]["field"] == "rise_days"
+    created = http.post(url, {"code": "29463-7", "rise": 2, "rise_days": 2})
+    assert created.status_code == 201, created.json()
+    assert (created.json()["rise"], created.json()["rise_days"]) == (2.0, 2)
+    weight = {e["code"]: e for e in http.get(url).json()["effective"]}["29463-7"]
+    assert weight["origin"] == "client"
+    assert weight["rises"] == [{"rise": 2.0, "days": 2, "threshold_id": created.json()["id"]}]
+
+
 def test_organization_defaults_are_changed_by_supervisors_only(
     world: Any, api: Any, enrolled: Any
 ) -> None:

@@ -280,6 +280,92 @@ def test_acknowledge_closes_every_work_item_and_refuses_twice(world: Any, enroll
     assert caught.value.code == "not_open"
 
 
+def _weigh(world: Any, client: Any, kg: float, at: Any) -> list[str]:
+    result = _record(world, client, {"code": "29463-7", "value": kg}, at=at)
+    return [alert.message for alert in result.alerts]
+
+
+def test_heart_failure_weight_gained_in_a_week_raises_an_urgent_alert(
+    world: Any, enrolled: Any
+) -> None:
+    """AHA: call on 2 lb in 24 hours or 5 lb in a week (thresholds.py). Without heart failure no
+    weight alerts; with it, a change across readings does, not a weight by itself."""
+    client, _ = enrolled
+    now = timezone.now()
+    day = timedelta(days=1)
+    assert "29463-7" not in effective_thresholds(client=client)
+    assert _weigh(world, client, 80, now - 6 * day) == []
+    assert _weigh(world, client, 83, now - 5 * day) == []
+    condition_add(acting_user=world.casey, client=client, data={"code": "I50.22"})
+    weight = effective_thresholds(client=client)["29463-7"]
+    assert weight.origin == "condition I50"
+    assert [(rise, days) for rise, days, _ in weight.rises] == [
+        (Decimal("0.907"), 1),
+        (Decimal("2.268"), 7),
+    ]
+    # Nothing the day before; the week before, 80 kg at the lowest: 3.5 kg gained.
+    assert _weigh(world, client, 83.5, now - day) == [
+        "Weight 83.5 kg, up 3.5 kg in 7 days (≥ 2.268, alert)"
+    ]
+    alert = Alert.objects.get(client=client)
+    assert alert.threshold is not None and alert.threshold.rise_days == 7
+    assert _work() == [("casey", Priority.URGENT, WorkItemStatus.OPEN)]
+
+
+def test_heart_failure_weight_gained_in_a_day(world: Any) -> None:
+    client = factories.client(world.casey, given_name="Hal", family_name="Heart")
+    factories.case(world.casey, client=client, program=world.program, to="active")
+    condition_add(acting_user=world.casey, client=client, data={"code": "I50.9"})
+    start = timezone.now() - timedelta(days=3)
+    assert _weigh(world, client, 90, start) == []
+    # Half a kilo in twelve hours is under 2 lb; a kilo within the day is over.
+    assert _weigh(world, client, 90.5, start + timedelta(hours=12)) == []
+    assert _weigh(world, client, 91, start + timedelta(hours=23)) == [
+        "Weight 91 kg, up 1 kg in a day (≥ 0.907, alert)"
+    ]
+    # Readings more than a day apart are not a day's gain (but still count for the week).
+    assert _weigh(world, client, 91.5, start + timedelta(days=2, hours=1)) == []
+
+
+def test_a_clients_own_rise_replaces_the_condition_rows_and_is_checked(
+    world: Any, enrolled: Any
+) -> None:
+    client, _ = enrolled
+    condition_add(acting_user=world.casey, client=client, data={"code": "I50.9"})
+    for data, field in [
+        ({"code": "29463-7", "rise": 1.5}, "rise_days"),
+        ({"code": "29463-7", "rise_days": 3}, "rise"),
+        ({"code": "29463-7", "rise": 1.5, "rise_days": 0}, "rise_days"),
+        ({"code": "29463-7", "rise": 1.5, "rise_days": 91}, "rise_days"),
+        ({"code": "29463-7", "rise": -1, "rise_days": 3}, "rise"),
+        ({"code": "29463-7"}, "high"),
+    ]:
+        with pytest.raises(ValidationFailed) as refused:
+            services.threshold_create(acting_user=world.casey, client=client, data=data)
+        assert [error["field"] for error in refused.value.errors] == [field], data
+    own = services.threshold_create(
+        acting_user=world.casey,
+        client=client,
+        data={"code": "29463-7", "rise": 1.5, "rise_days": 3, "source": "cardiologist"},
+    )
+    weight = effective_thresholds(client=client)["29463-7"]
+    assert weight.origin == "client" and [(r, d) for r, d, _ in weight.rises] == [(1.5, 3)]
+    start = timezone.now() - timedelta(days=3)
+    assert _weigh(world, client, 70, start) == []
+    assert _weigh(world, client, 71, start + timedelta(hours=20)) == []  # under 1.5 kg
+    assert _weigh(world, client, 71.6, start + timedelta(days=2)) == [
+        "Weight 71.6 kg, up 1.6 kg in 3 days (≥ 1.5, alert)"
+    ]
+    services.threshold_update(
+        acting_user=world.casey,
+        threshold=own,
+        expected_version=own.version,
+        data={"rise": None, "rise_days": None, "high": 120},
+    )
+    own.refresh_from_db()
+    assert (own.rise, own.rise_days, own.high) == (None, None, 120)
+
+
 def test_threshold_update_checks_the_version_and_the_bounds(world: Any, enrolled: Any) -> None:
     client, _ = enrolled
     threshold = services.threshold_create(

@@ -58,6 +58,28 @@ def test_the_chart_loads_the_section_by_htmx(client: Any, world: Any, enrolled: 
     assert f'hx-get="{url}"' in html and 'id="remote-section"' in html
 
 
+def test_a_weight_trend_names_the_heart_failure_rises(
+    client: Any, world: Any, enrolled: Any
+) -> None:
+    person, _ = enrolled
+    condition_add(acting_user=world.casey, client=person, data={"code": "I50.9"})
+    services.observation_record(
+        acting_user_or_link=world.casey,
+        client=person,
+        readings=[
+            {"code": "29463-7", "value": 80, "effective_at": timezone.now() - timedelta(days=2)},
+            {"code": "29463-7", "value": 83, "effective_at": timezone.now() - timedelta(hours=1)},
+        ],
+    )
+    client.force_login(world.casey)
+    html = client.get(
+        reverse("monitoring:client_remote", args=[person.pk]), **HTMX
+    ).content.decode()
+    assert "alert on a rise of ≥ 0.907 kg in a day" in html
+    assert "alert on a rise of ≥ 2.268 kg in 7 days" in html
+    assert "up 3 kg in 7 days" in html  # the alert the second reading raised
+
+
 def test_section_shows_alerts_first_and_svg_trends(client: Any, world: Any, enrolled: Any) -> None:
     person, _ = enrolled
     _readings(world, client=person, count=3)

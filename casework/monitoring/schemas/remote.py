@@ -83,12 +83,17 @@ class AcknowledgeIn(InputSchema):
     note: str = Field("", max_length=2000)
 
 
+RISE = "Alert on a reading this much above the client's lowest of the rise_days days before it"
+
+
 class ThresholdIn(InputSchema):
     code: str
     low: float | None = None
     high: float | None = None
     critical_low: float | None = None
     critical_high: float | None = None
+    rise: float | None = Field(None, description=RISE)
+    rise_days: StrictInt | None = Field(None, description="1 to 90; with rise")
     source: str = Field("", max_length=2000, description="Why these numbers for this client")
 
 
@@ -98,6 +103,8 @@ class ThresholdPatch(InputSchema):
     high: float | None = None
     critical_low: float | None = None
     critical_high: float | None = None
+    rise: float | None = Field(None, description=RISE)
+    rise_days: StrictInt | None = None
     source: str | None = Field(None, max_length=2000)
 
 
@@ -113,7 +120,15 @@ class ThresholdOut(Schema):
     high: float | None
     critical_low: float | None
     critical_high: float | None
+    rise: float | None
+    rise_days: int | None
     source: str
+
+
+class RiseOut(Schema):
+    rise: float
+    days: int
+    threshold_id: str
 
 
 class EffectiveOut(Schema):
@@ -122,6 +137,7 @@ class EffectiveOut(Schema):
     high: float | None
     critical_low: float | None
     critical_high: float | None
+    rises: list[RiseOut] = Field(description=RISE.replace("rise_days", "days"))
     origin: str = Field(description='"client", "condition I10" or "everyone"')
     threshold_ids: list[str]
 
@@ -204,6 +220,8 @@ def threshold_out(threshold: Any) -> dict[str, Any]:
         "high": _float(threshold.high),
         "critical_low": _float(threshold.critical_low),
         "critical_high": _float(threshold.critical_high),
+        "rise": _float(threshold.rise),
+        "rise_days": threshold.rise_days,
         "source": threshold.source,
     }
 
@@ -215,6 +233,10 @@ def effective_out(effective: Any) -> dict[str, Any]:
         "high": _float(effective.high),
         "critical_low": _float(effective.critical_low),
         "critical_high": _float(effective.critical_high),
+        "rises": [
+            {"rise": float(rise), "days": days, "threshold_id": str(row.pk)}
+            for rise, days, row in effective.rises
+        ],
         "origin": effective.origin,
         "threshold_ids": [str(row.pk) for row in effective.rows],
     }

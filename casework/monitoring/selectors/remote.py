@@ -65,6 +65,9 @@ class Effective:
     critical_high: Decimal | None = None
     origin: str = ""  # "client", "condition I10", "everyone"
     rows: tuple[Threshold, ...] = ()
+    # (rise, days, the row it is from): a reading that much above the lowest of the days
+    # before it raises an alert; every one in force applies, the shortest window first.
+    rises: tuple[tuple[Decimal, int, Threshold], ...] = ()
 
     @property
     def threshold(self) -> Threshold | None:
@@ -86,6 +89,12 @@ def _strictest(code: str, rows: list[Threshold], origin: str) -> Effective:
         critical_high=pick([r.critical_high for r in rows], min),
         origin=origin,
         rows=tuple(rows),
+        rises=tuple(
+            sorted(
+                ((r.rise, r.rise_days, r) for r in rows if r.rise is not None and r.rise_days),
+                key=lambda rise: (rise[1], rise[0]),
+            )
+        ),
     )
 
 

@@ -4,6 +4,7 @@ page), thresholds per client, alerts with their urgent work items, and check-in 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -11,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
 
@@ -206,12 +208,20 @@ class Finding:
     threshold: Threshold | None
 
 
-def reading_check(*, code: str, value: Decimal, effective: Effective | None) -> Finding | None:
+def reading_check(
+    *,
+    code: str,
+    value: Decimal,
+    effective: Effective | None,
+    lowest_before: Callable[[int], Decimal | None] | None = None,
+) -> Finding | None:
     """Is ``value`` past the thresholds in force? Critical wins over alert; a reading at or above
-    ``high`` or below ``low`` (thresholds.py) raises it."""
+    ``high`` or below ``low`` (thresholds.py) raises it, and so does one ``rise`` or more above
+    ``lowest_before(days)``, the client's lowest reading of the ``rise_days`` days before it."""
     if effective is None:
         return None
     reading = READINGS[code]
+    unit = "" if reading.unit == "{score}" else f" {reading.unit}"
     checks = [
         (AlertSeverity.CRITICAL, effective.critical_high, "≥", lambda v, b: v >= b),
         (AlertSeverity.CRITICAL, effective.critical_low, "<", lambda v, b: v < b),
@@ -220,10 +230,42 @@ def reading_check(*, code: str, value: Decimal, effective: Effective | None) -> 
     ]
     for severity, bound, sign, past in checks:
         if bound is not None and past(value, bound):
-            unit = "" if reading.unit == "{score}" else f" {reading.unit}"
             message = f"{reading.label} {_show(value)}{unit} {sign} {_show(bound)} ({severity})"
             return Finding(severity, message, effective.threshold)
+    if lowest_before is None:
+        return None
+    for rise, days, row in effective.rises:
+        base = lowest_before(days)
+        if base is not None and value - base >= rise:
+            span = "a day" if days == 1 else f"{days} days"
+            message = (
+                f"{reading.label} {_show(value)}{unit}, up {_show(value - base)}{unit} in {span} "
+                f"(≥ {_show(rise)}, {AlertSeverity.ALERT})"
+            )
+            return Finding(AlertSeverity.ALERT, message, row)
     return None
+
+
+def _lowest_before(observation: Observation) -> Callable[[int], Decimal | None]:
+    """The client's lowest reading of the same code in the ``days`` days before ``observation``
+    (one indexed query per window asked for)."""
+
+    def lowest(days: int) -> Decimal | None:
+        found: Decimal | None = (
+            Observation.objects.filter(
+                client_id=observation.client_id,
+                system=observation.system,
+                code=observation.code,
+                effective_at__gte=observation.effective_at - timedelta(days=days),
+                effective_at__lt=observation.effective_at,
+                value_decimal__isnull=False,
+            )
+            .exclude(status="entered-in-error")
+            .aggregate(lowest=Min("value_decimal"))["lowest"]
+        )
+        return found
+
+    return lowest
 
 
 def _existing(client: Client, item: CleanReading) -> Observation | None:
@@ -393,7 +435,10 @@ def observation_record(
         result.observations.append(observation)
         result.created.append(True)
         finding = reading_check(
-            code=item.reading.code, value=item.value, effective=effective.get(item.reading.code)
+            code=item.reading.code,
+            value=item.value,
+            effective=effective.get(item.reading.code),
+            lowest_before=_lowest_before(observation),
         )
         if finding is not None:
             result.alerts.append(
@@ -410,6 +455,9 @@ def observation_record(
 # Thresholds
 
 BOUNDS = ("low", "high", "critical_low", "critical_high")
+# A rise is measured over at most this many days (a quarter: longer is a trend for the care
+# plan, not an alert).
+MAX_RISE_DAYS = 90
 
 
 def threshold_clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -423,8 +471,22 @@ def threshold_clean(data: dict[str, Any]) -> dict[str, Any]:
         values[name] = None if raw is None else _number(raw)
         if raw is not None and values[name] is None:
             errors.append(field_error(name, "must be a number"))
-    if all(value is None for value in values.values()):
-        errors.append(field_error("high", "give at least one bound"))
+    rise = None if data.get("rise") is None else _number(data.get("rise"))
+    if data.get("rise") is not None and rise is None:
+        errors.append(field_error("rise", "must be a number"))
+    elif rise is not None and rise <= 0:
+        errors.append(field_error("rise", "must be above 0"))
+    rise_days = data.get("rise_days")
+    if rise_days is not None and (
+        isinstance(rise_days, bool)
+        or not isinstance(rise_days, int)
+        or not 1 <= rise_days <= MAX_RISE_DAYS
+    ):
+        errors.append(field_error("rise_days", f"a whole number of days, 1 to {MAX_RISE_DAYS}"))
+    elif (rise is None) != (rise_days is None):
+        errors.append(field_error("rise_days" if rise is not None else "rise", "give both"))
+    if all(value is None for value in values.values()) and rise is None and rise_days is None:
+        errors.append(field_error("high", "give at least one bound, or a rise"))
     low, high = values["low"], values["high"]
     critical_low, critical_high = values["critical_low"], values["critical_high"]
     if low is not None and high is not None and low >= high:
@@ -444,6 +506,8 @@ def threshold_clean(data: dict[str, Any]) -> dict[str, Any]:
             name: value.quantize(Decimal("0.001")) if value is not None else None
             for name, value in values.items()
         },
+        "rise": rise.quantize(Decimal("0.001")) if rise is not None else None,
+        "rise_days": rise_days,
         "source": str(data.get("source") or "").strip(),
     }
 
@@ -481,7 +545,7 @@ def threshold_update(
 ) -> Threshold:
     """Change a threshold (the client's own, or an organization default as fetched by
     ``threshold_get``, which only supervisors and program admins may); stale is 409."""
-    merged = {name: getattr(threshold, name) for name in (*BOUNDS, "source")}
+    merged = {name: getattr(threshold, name) for name in (*BOUNDS, "rise", "rise_days", "source")}
     merged.update(data)
     merged["code"] = threshold.code
     clean = threshold_clean(merged)

@@ -56,6 +56,8 @@ class Chart:
     latest: Any
     y_top: str
     y_bottom: str
+    # Thresholds over several readings, which no line can draw ("alert on a rise of ≥ …").
+    rises: list[str]
 
 
 def _show(value: Decimal) -> str:
@@ -110,6 +112,11 @@ def _chart(trend: selectors.Trend, *, since: datetime, now: datetime) -> Chart:
         latest=trend.points[-1],
         y_top=_show(top),
         y_bottom=_show(bottom),
+        rises=[
+            f"alert on a rise of ≥ {_show(rise)} {trend.unit} in "
+            + ("a day" if days == 1 else f"{days} days")
+            for rise, days, _ in (effective.rises if effective is not None else ())
+        ],
     )
 
 
