@@ -23,6 +23,7 @@ from uuid import UUID
 
 from django.db import connections, transaction
 from django.db.models import Model, QuerySet
+from django.db.models.fields import AutoFieldMixin
 from django.db.models.sql.constants import MULTI
 from django.utils import timezone
 
@@ -171,6 +172,7 @@ def fast_bulk_insert(
     (``attname``), which saves building instances; ``constants`` gives the columns every row
     shares (by ``attname``), which the objects then need not carry. The timestamps of
     ``auto_now``/``auto_now_add`` fields are filled here (set on each object, or as constants).
+    An auto-increment primary key the objects have no attribute for is left to the database.
     ``ignore_conflicts`` skips rows a unique constraint refuses; ``returning`` (an ``attname``)
     gives back the objects' values of that column for the rows that went in.
 
@@ -187,10 +189,15 @@ def fast_bulk_insert(
         stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         if stamped and field.attname in shared and shared[field.attname] is None:
             shared[field.attname] = now
+    # An auto-increment primary key the objects do not carry is the database's to number.
+    pk = model._meta.pk
+    numbered = pk is not None and isinstance(pk, AutoFieldMixin) and pk.attname not in shared
+    skip = {pk.attname} if numbered and not hasattr(objects[0], pk.attname) else set()
+    present = [field for field in model._meta.concrete_fields if field.attname not in skip]
     # The objects' columns first, then the constants: a row is the object's values plus one
     # converted tail.
-    own = [field for field in model._meta.concrete_fields if field.attname not in shared]
-    common = [field for field in model._meta.concrete_fields if field.attname in shared]
+    own = [field for field in present if field.attname not in shared]
+    common = [field for field in present if field.attname in shared]
     fields = own + common
     converters = [_writer(field, connection) for field in own]
     tail = [

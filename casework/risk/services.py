@@ -12,18 +12,15 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
 from django.db import connection, connections, transaction
 from django.db.models import (
     Count,
-    DateTimeField,
     F,
-    ForeignKey,
-    JSONField,
     QuerySet,
-    UUIDField,
 )
 from django.utils import timezone
 
@@ -39,6 +36,7 @@ from casework.audit.services import audit_record
 from casework.cases.models import FINISHED, Case
 from casework.cases.services import case_create
 from casework.clients.models import Client, Condition, ConditionStatus, Utilization
+from casework.core.bulk import fast_bulk_insert
 from casework.core.errors import (
     ApplicationError,
     Conflict,
@@ -362,93 +360,14 @@ def _carry_decisions(rows: Sequence[dict[str, Any]], current: dict[UUID, dict[st
     return kept
 
 
-def _unchanged(value: Any) -> Any:
-    return value
-
-
-def _uuid_hex(value: Any) -> Any:
-    return None if value is None else value.hex
-
-
-def _json_converter(encoder: Any) -> Callable[[Any], Any]:
-    adapt = connection.ops.adapt_json_value
-    empty_list, empty_object = adapt([], encoder), adapt({}, encoder)
-
-    def to_json(value: Any) -> Any:
-        if value == []:
-            return empty_list
-        if value == {}:
-            return empty_object
-        return adapt(value, encoder)
-
-    return to_json
-
-
-def _foreign_key_converter(target: Any) -> Callable[[Any], Any]:
-    def to_key(value: Any) -> Any:
-        return None if value is None else target.get_db_prep_value(value, connection)
-
-    return to_key
-
-
-def _column_converters() -> tuple[list[str], list[str], list[Callable[[Any], Any]]]:
-    """Columns, attribute names and value converters of ``RiskAssessment`` (without the id):
-    the conversions Django applies, chosen once per run instead of once per value."""
-    columns: list[str] = []
-    names: list[str] = []
-    converters: list[Callable[[Any], Any]] = []
-    for model_field in RiskAssessment._meta.concrete_fields:
-        if model_field.primary_key:
-            continue
-        columns.append(model_field.column)
-        names.append(model_field.attname)
-        if isinstance(model_field, JSONField):
-            converters.append(_json_converter(model_field.encoder))
-        elif isinstance(model_field, DateTimeField):
-            converters.append(connection.ops.adapt_datetimefield_value)
-        elif isinstance(model_field, ForeignKey):
-            target = model_field.target_field
-            if isinstance(target, UUIDField) and not connection.features.has_native_uuid_field:
-                converters.append(_uuid_hex)  # what UUIDField stores on SQLite
-            else:
-                converters.append(_foreign_key_converter(target))
-        else:
-            converters.append(_unchanged)
-    return columns, names, converters
-
-
 def _insert_assessments(rows: Sequence[dict[str, Any]]) -> None:
-    """Insert new assessments with one prepared INSERT run for every row (``executemany``).
-
-    Same columns and value conversions as ``bulk_create``, which spends most of a population
-    run preparing each of the twenty values of every row one at a time (bench/bench_stratify.py:
-    about 0.6 s of every 5,000 clients on SQLite, against about 0.15 s here). No ids are read
-    back; nothing needs them.
-    """
-    if not rows:
-        return
-    columns, names, converters = _column_converters()
-    # Every row of a run shares one computed_at: convert it once.
-    computed_at = rows[0]["computed_at"]
-    computed_at_value = connection.ops.adapt_datetimefield_value(computed_at)
-    params = [
-        tuple(
-            computed_at_value
-            if name == "computed_at" and row[name] is computed_at
-            else convert(row[name])
-            for name, convert in zip(names, converters, strict=True)
-        )
-        for row in rows
-    ]
-    ops = connection.ops
-    # Table and column names come from the model and are quoted; values are parameters.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        ops.quote_name(RiskAssessment._meta.db_table),
-        ", ".join(ops.quote_name(column) for column in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+    """Insert new assessments with ``fast_bulk_insert`` (``casework/core/bulk.py``): the
+    conversions ``bulk_create`` makes, chosen once per column rather than once per value
+    (``bulk_create`` spent most of a population run preparing each of the twenty values of every
+    row: bench/bench_stratify.py), one ``executemany`` per batch on SQLite and ``COPY`` on
+    PostgreSQL. The ids are the database's; nothing reads them back."""
+    if rows:
+        fast_bulk_insert(RiskAssessment, [SimpleNamespace(**row) for row in rows])
 
 
 class _WeightTable:

@@ -159,3 +159,33 @@ def test_fast_bulk_insert_of_model_instances(world):
     fast_bulk_insert(Notification, notes)
     assert sorted(Notification.objects.values_list("title", flat=True)) == ["n0", "n1"]
     assert all(not note._state.adding for note in notes)
+
+
+def test_fast_bulk_insert_leaves_an_auto_primary_key_to_the_database(world):
+    from casework.assessments.models import Observation
+
+    client = factories.client(world.casey)
+    at = timezone.now() - timedelta(hours=1)
+    rows = [
+        SimpleNamespace(
+            client_id=client.pk,
+            response_id=None,
+            system="http://loinc.org",
+            code="29463-7",
+            display="Body weight",
+            value_decimal=Decimal(value),
+            value_code="",
+            value_display="",
+            unit="kg",
+            effective_at=at + timedelta(minutes=n),
+            status="final",
+            source="remote",
+            recorded_by_id=world.casey.pk,
+        )
+        for n, value in enumerate(["80.5", "81.25"])
+    ]
+    fast_bulk_insert(Observation, rows)
+    stored = list(Observation.objects.filter(client=client).order_by("effective_at"))
+    assert [o.value_decimal for o in stored] == [Decimal("80.5"), Decimal("81.25")]
+    assert len({o.pk for o in stored}) == 2 and all(o.pk for o in stored)
+    assert stored[0].effective_at == at and stored[0].recorded_by == world.casey
