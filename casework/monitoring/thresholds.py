@@ -243,22 +243,16 @@ DEFAULT_THRESHOLDS: list[DefaultThreshold] = [
         "case manager.",
     ),
 ]
-# Heart failure (I50): weight gained in a day, and in a week (two rows: both apply).
+# Heart failure (I50): 2 lb gained in a day, 5 lb in a week (two rows: both apply).
 DEFAULT_THRESHOLDS += [
     DefaultThreshold(
         "I50",
         WEIGHT,
-        rise=(2 * POUND_IN_KG).quantize(Decimal("0.001")),
-        rise_days=1,
+        rise=(pounds * POUND_IN_KG).quantize(Decimal("0.001")),
+        rise_days=days,
         source=AHA_HF_WEIGHT,
-    ),
-    DefaultThreshold(
-        "I50",
-        WEIGHT,
-        rise=(5 * POUND_IN_KG).quantize(Decimal("0.001")),
-        rise_days=7,
-        source=AHA_HF_WEIGHT,
-    ),
+    )
+    for pounds, days in ((2, 1), (5, 7))
 ]
 
 

@@ -256,29 +256,19 @@ def _notify_many(notices: list[tuple[Any, Any, str, bool]], *, url: str) -> int:
         )
         return notification_id
 
+    def about(user_id: Any, item: Any, kind: str) -> UUID:
+        return row(
+            user_id=user_id, work_item_id=item.id, kind=kind, title=_title_for(item, kind), body=""
+        )
+
     for user_id, item, kind, email in notices:
         if email:
-            to_email.append(
-                row(
-                    user_id=user_id,
-                    work_item_id=item.id,
-                    kind=kind,
-                    title=_title_for(item, kind),
-                    body="",
-                )
-            )
+            to_email.append(about(user_id, item, kind))
         else:
             grouped[(user_id, kind)].append(item)
     for (user_id, kind), group in grouped.items():
         if len(group) == 1:
-            item = group[0]
-            row(
-                user_id=user_id,
-                work_item_id=item.id,
-                kind=kind,
-                title=_title_for(item, kind),
-                body="",
-            )
+            about(user_id, group[0], kind)
             continue
         label, what = SUMMARY_LABELS[kind]
         by_title = Counter(item.title for item in group).most_common()
