@@ -44,7 +44,7 @@ from django.db.models import BooleanField, F, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from casework.accounts.models import Organization, TeamMembership, User
+from casework.accounts.models import Organization, User
 from casework.audit.models import Action
 from casework.audit.services import AuditEntry, audit_record_many
 from casework.cases.models import Case
@@ -59,6 +59,7 @@ from casework.monitoring.models import (
 )
 from casework.monitoring.rules import EVALUATORS, Context, Evaluator, Wanted
 from casework.monitoring.rules.base import as_uuid, chunks
+from casework.monitoring.selectors.work_items import Supervision, supervision
 from casework.programs.models import CaseManagementModel
 
 ESCALATION = "escalation"
@@ -325,23 +326,10 @@ def _rules(ctx: Context) -> Any:
 
 
 def _load_teams(ctx: Context) -> None:
-    """Active supervisors per team (in the order the services pick one: by name) and the teams
-    of each member of staff: a few rows per member of staff, read once."""
-    memberships = TeamMembership.objects.filter(user__is_active=True).order_by(
-        "team_id", "user__last_name", "user__username"
-    )
-    if ctx.organization_id is not None:
-        memberships = memberships.filter(team__organization_id=ctx.organization_id)
-    supervisors: dict[UUID, list[UUID]] = defaultdict(list)
-    teams_of: dict[UUID, list[UUID]] = defaultdict(list)
-    for team_id, user_id, is_supervisor in memberships.values_list(
-        "team_id", "user_id", "is_supervisor"
-    ):
-        if is_supervisor:
-            supervisors[team_id].append(user_id)
-        teams_of[user_id].append(team_id)
-    ctx.supervisors = dict(supervisors)
-    ctx.teams_of = dict(teams_of)
+    """Active supervisors per team and the teams of each member of staff, read once
+    (``supervision``)."""
+    who = supervision(organization_id=ctx.organization_id)
+    ctx.supervisors, ctx.teams_of = who.supervisors, who.teams_of
 
 
 class _People:
@@ -685,6 +673,7 @@ class _Escalator:
         # it went in (``escalate_new``), so the pass reads only items made before.
         self.started_at = timezone.now()
         self.notices: list[tuple[Any, Any]] = []
+        self.supervision = Supervision(ctx.supervisors, ctx.teams_of)
         # How many items escalated, per kind.
         self.counts: dict[str, int] = defaultdict(int)
 
@@ -711,19 +700,12 @@ class _Escalator:
         """The supervisors an item escalates to now: none unless it is overdue by more than its
         limit and someone other than its holder supervises it (the case's team; for an item
         about no case, the holder's teams) -- the people ``escalations_to`` shows it to."""
-        ctx = self.ctx
         days = self.limit(rule_id, model_id)
-        if days is None or due_at is None or ctx.now - due_at <= timedelta(days=days):
+        if days is None or due_at is None or self.ctx.now - due_at <= timedelta(days=days):
             return []
-        if case_id is not None:
-            recipients = ctx.supervisors.get(team_id, []) if team_id else []
-        else:
-            recipients = [
-                supervisor
-                for team in ctx.teams_of.get(assignee_id, [])
-                for supervisor in ctx.supervisors.get(team, [])
-            ]
-        return [user for user in dict.fromkeys(recipients) if user != assignee_id]
+        return self.supervision.escalation_recipients(
+            about_case=case_id is not None, team_id=team_id, holder_id=assignee_id
+        )
 
     def escalate_new(self, rows: list[Wanted]) -> dict[Any, list[UUID]]:
         """Mark the new ``rows`` already overdue beyond their limit (``escalated_at``) and return

@@ -51,8 +51,10 @@ def make_item(world: Any, case: Any, **kwargs: Any) -> WorkItem:
 def test_asap_item_notifies_and_emails_once_on_commit_without_client_data(
     world, case, mailoutbox, django_capture_on_commit_callbacks
 ):
+    # Due at the end of the agency's day: "due today" whatever the hour the suite runs at.
+    tonight = timezone.localtime().replace(hour=23, minute=59, second=59, microsecond=0)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        item = make_item(world, case, priority=Priority.ASAP)
+        item = make_item(world, case, priority=Priority.ASAP, due_at=tonight)
     notification = Notification.objects.get(user=world.casey)
     assert notification.work_item == item and notification.kind == "work_item_asap"
     assert "Rosalind" in notification.title  # in the app, behind the sign-in

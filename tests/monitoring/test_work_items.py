@@ -266,11 +266,15 @@ def test_reassign_to_someone_who_holds_the_same_item_closes_only_the_old(world, 
 
 def test_reassign_stale_version_is_refused(world, case):
     item = make_item(world, case)
+    events = AuditEvent.objects.count()
     with pytest.raises(StaleVersion):
         services.work_item_reassign(
             acting_user=world.casey, work_item=item, to=world.sam, reason="x", expected_version=3
         )
-    assert WorkItem.objects.filter(status="open").count() == 1
+    # Nothing of the handover stays: no item for Sam, no audit event, no notification.
+    assert list(WorkItem.objects.values_list("assignee__username", "status")) == [("casey", "open")]
+    assert AuditEvent.objects.count() == events
+    assert not Notification.objects.filter(user=world.sam).exists()
 
 
 # ----------------------------------------------------------------------------------------------

@@ -308,6 +308,46 @@ def escalations_to(*, user: Any, now: datetime | None = None) -> QuerySet[WorkIt
     return work_items_ordered(queryset, now)
 
 
+@dataclass(frozen=True)
+class Supervision:
+    """Who supervises whom, read once (``supervision``): each team's active supervisors, by name
+    (the order the services pick one in), and the teams of each active member of staff."""
+
+    supervisors: dict[Any, list[Any]]
+    teams_of: dict[Any, list[Any]]
+
+    def escalation_recipients(self, *, about_case: bool, team_id: Any, holder_id: Any) -> list[Any]:
+        """Whom an escalated item shows to (``escalations_to``): the supervisors of its case's
+        team -- or, for an item about no case, of its holder's teams -- never the holder."""
+        if about_case:
+            recipients = self.supervisors.get(team_id, []) if team_id else []
+        else:
+            recipients = [
+                supervisor
+                for team in self.teams_of.get(holder_id, [])
+                for supervisor in self.supervisors.get(team, [])
+            ]
+        return [user for user in dict.fromkeys(recipients) if user != holder_id]
+
+
+def supervision(*, organization_id: Any = None) -> Supervision:
+    """The team memberships of active staff (of one organization, or all): one query."""
+    memberships = TeamMembership.objects.filter(user__is_active=True).order_by(
+        "team_id", "user__last_name", "user__username"
+    )
+    if organization_id is not None:
+        memberships = memberships.filter(team__organization_id=organization_id)
+    supervisors: dict[Any, list[Any]] = defaultdict(list)
+    teams_of: dict[Any, list[Any]] = defaultdict(list)
+    for team_id, user_id, is_supervisor in memberships.values_list(
+        "team_id", "user_id", "is_supervisor"
+    ):
+        if is_supervisor:
+            supervisors[team_id].append(user_id)
+        teams_of[user_id].append(team_id)
+    return Supervision(dict(supervisors), dict(teams_of))
+
+
 def escalation_counts(*, now: datetime) -> dict[Any, int]:
     """``{supervisor id: how many items escalations_to shows them}`` for every supervisor at
     once (the daily digest): two grouped queries and the team memberships."""
@@ -320,22 +360,14 @@ def escalation_counts(*, now: datetime) -> dict[Any, int]:
     by_holder = (
         escalated.filter(case__isnull=True).values_list("assignee_id").annotate(n=Count("pk"))
     )
-    supervisors: dict[Any, list[Any]] = defaultdict(list)
-    teams_of: dict[Any, list[Any]] = defaultdict(list)
-    for team_id, user_id, is_supervisor in TeamMembership.objects.filter(
-        user__is_active=True
-    ).values_list("team_id", "user_id", "is_supervisor"):
-        teams_of[user_id].append(team_id)
-        if is_supervisor:
-            supervisors[team_id].append(user_id)
+    who = supervision()
     counts: Counter[Any] = Counter()
-    for team_id, holder, n in by_team:
-        for supervisor in supervisors.get(team_id, []):
-            if supervisor != holder:
-                counts[supervisor] += n
-    for holder, n in by_holder:
-        over = {s for team in teams_of.get(holder, []) for s in supervisors.get(team, [])}
-        for supervisor in over - {holder}:
+    groups = [(True, team, holder, n) for team, holder, n in by_team]
+    groups += [(False, None, holder, n) for holder, n in by_holder]
+    for about_case, team_id, holder, n in groups:
+        for supervisor in who.escalation_recipients(
+            about_case=about_case, team_id=team_id, holder_id=holder
+        ):
             counts[supervisor] += n
     return dict(counts)
 

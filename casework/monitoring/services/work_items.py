@@ -496,15 +496,8 @@ def work_item_reassign(
         )
     now = timezone.now()
     with transaction.atomic():
-        diff = update_versioned(
-            work_item,
-            expected_version=expected_version,
-            status=WorkItemStatus.CANCELLED,
-            close_reason=CloseReason.REASSIGNED,
-            closed_at=now,
-            closed_by=acting_user,
-        )
-        diff.pop("closed_by", None)
+        # The new holder's item first (its id goes into the old item's audit event); a stale
+        # version of the old item then rolls both back.
         existing = WorkItem.objects.filter(
             kind=work_item.kind,
             source_type=work_item.source_type,
@@ -546,14 +539,15 @@ def work_item_reassign(
                 },
                 detail={"reassigned_from": str(work_item.pk), "reason": reason},
             )
-        audit_record(
-            actor=acting_user,
-            action=Action.UPDATE,
-            obj=work_item,
-            client_id=work_item.client_id,
-            organization_id=work_item.organization_id,
-            changes={**diff, "closed_by": acting_user.username},
+        _update_audited(
+            work_item,
+            acting_user=acting_user,
+            expected_version=expected_version,
             detail={"reassigned_to": to.username, "new_item": str(new_item.pk), "reason": reason},
+            status=WorkItemStatus.CANCELLED,
+            close_reason=CloseReason.REASSIGNED,
+            closed_at=now,
+            closed_by=acting_user,
         )
         if existing is None:
             notify(
