@@ -178,8 +178,8 @@ def fast_bulk_insert(
 
     On PostgreSQL the rows go by ``COPY`` (15 µs a work item, against 60 µs for ``executemany``,
     a round trip per row, and more for multi-row ``VALUES`` lists, which the driver interpolates
-    on the client); with ``ignore_conflicts`` or ``returning`` into a temporary staging table
-    first, then ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING``."""
+    on the client); with ``ignore_conflicts`` under a savepoint, and through a staging table
+    only when a unique constraint refuses a row (``_pg_copy``)."""
     if not objects:
         return set() if returning else None
     connection = connections[using]
@@ -287,18 +287,20 @@ def _pg_copy(
     faster than through the staging table. Only if a unique constraint refuses a row does the
     batch go again through the staging table, ``INSERT … SELECT … ON CONFLICT DO NOTHING``."""
     raw = cursor.cursor  # the driver's cursor: Django's wrapper has no copy()
-    if not ignore_conflicts:
-        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+
+    def copy_into(target: str) -> None:
+        with raw.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+    if not ignore_conflicts:
+        copy_into(table)
         return set(returned)
     from psycopg.errors import UniqueViolation  # (PostgreSQL's driver: only imported here)
 
     raw.execute("SAVEPOINT casework_bulk_copy")
     try:
-        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        copy_into(table)
     except UniqueViolation:
         raw.execute("ROLLBACK TO SAVEPOINT casework_bulk_copy")
     else:
@@ -311,9 +313,7 @@ def _pg_copy(
         f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
     )
     raw.execute(f"TRUNCATE {stage}")
-    with raw.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+    copy_into(stage)
     sql = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage}"  # noqa: S608
     sql += " ON CONFLICT DO NOTHING"
     if returning:

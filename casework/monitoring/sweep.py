@@ -60,6 +60,7 @@ from casework.monitoring.models import (
 from casework.monitoring.rules import EVALUATORS, Context, Evaluator, Wanted
 from casework.monitoring.rules.base import as_uuid, chunks
 from casework.monitoring.selectors.work_items import Supervision, supervision
+from casework.monitoring.services.notifications import notify_escalated, notify_work_items_created
 from casework.programs.models import CaseManagementModel
 
 ESCALATION = "escalation"
@@ -602,10 +603,6 @@ def _notify(rows: list[Any]) -> None:
     worth = [row for row in rows if row.priority in (Priority.URGENT, Priority.ASAP)]
     if not worth:
         return
-    try:
-        from casework.monitoring.services.notifications import notify_work_items_created
-    except ImportError:  # the notifications part is not installed
-        return
     notify_work_items_created(worth)
 
 
@@ -793,6 +790,7 @@ def _escalate(
         for part in chunks(ctx.case_ids):
             rows += overdue.filter(case_id__in=part).values(*fields)
     escalated: list[_Overdue] = []
+    found: dict[Any, list[UUID]] = {}
     for row in rows:
         supervisors = escalator.recipients(
             rule_id=row["rule_id"],
@@ -803,10 +801,9 @@ def _escalate(
             due_at=row["due_at"],
         )
         if supervisors:
-            item = _Overdue(*(row[name] for name in fields[:7]))
-            escalated.append(item)
-            escalator.notices += [(supervisor, item) for supervisor in supervisors]
-            escalator.counts[item.kind] += 1
+            escalated.append(_Overdue(*(row[name] for name in fields[:7])))
+            found[row["id"]] = supervisors
+    escalator.keep(escalated, found)
     for part in chunks(escalated):
         WorkItem.objects.filter(pk__in=[item.id for item in part]).update(
             escalated_at=now, version=F("version") + 1, updated_at=now
@@ -822,14 +819,5 @@ def _escalate(
         if kind in report.rules:
             report.rules[kind].escalated += count
     report.rules[ESCALATION].escalated += sum(escalator.counts.values())
-    _notify_escalated(escalator.notices)
-
-
-def _notify_escalated(notices: list[tuple[Any, Any]]) -> None:
-    if not notices:
-        return
-    try:
-        from casework.monitoring.services.notifications import notify_escalated
-    except ImportError:  # the notifications part is not installed
-        return
-    notify_escalated(notices)
+    if escalator.notices:
+        notify_escalated(escalator.notices)
